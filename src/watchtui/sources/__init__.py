@@ -1,0 +1,55 @@
+"""Pure parsers: bytes (+ response headers) in, ``Snapshot`` out, ``FeedError`` on bad input.
+
+Each format lives in its own module exposing ``KIND`` and ``parse(data, headers=None)``.
+``parse_payload`` dispatches by kind name (the same names the config uses) and sniffs with ``auto``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Protocol
+
+from watchtui.errors import FeedError
+from watchtui.model import Snapshot
+from watchtui.sources._common import Headers
+
+# Kind name -> module under watchtui.sources.  Order matters for documentation only.
+KIND_MODULES: dict[str, str] = {
+    "statuspage": "statuspage",
+    "incidentio": "incidentio",
+    "gcp": "gcp",
+    "aws": "aws",
+    "aws-rss": "aws_rss",
+    "azure": "azure",
+    "slack": "slack",
+    "pagerduty": "pagerduty",
+    "rss": "rss",
+    "heroku": "heroku",
+    "statusio": "statusio",
+    "instatus": "instatus",
+    "betterstack": "betterstack",
+    "checkly": "checkly",
+}
+KINDS: tuple[str, ...] = (*KIND_MODULES, "auto")
+
+
+class Parser(Protocol):
+    def __call__(self, data: bytes, headers: Headers | None = None) -> Snapshot: ...
+
+
+def parser_for(kind: str) -> Parser:
+    module_name = KIND_MODULES.get(kind)
+    if module_name is None:
+        raise FeedError(kind, f"unknown kind (known: {', '.join(KINDS)})")
+    module = importlib.import_module(f"watchtui.sources.{module_name}")
+    parse: Callable[..., Snapshot] = module.parse
+    return parse
+
+
+def parse_payload(kind: str, data: bytes, headers: Headers | None = None) -> Snapshot:
+    if kind == "auto":
+        from watchtui.sources.sniff import sniff_kind
+
+        kind = sniff_kind(data)
+    return parser_for(kind)(data, headers)

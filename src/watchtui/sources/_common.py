@@ -1,0 +1,180 @@
+"""What every parser shares: decoding bytes, XML through defusedxml, time parsing, error guarding."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from pydantic import ValidationError
+
+from watchtui.errors import FeedError
+
+# Parsers refuse payloads above this many bytes; the poller caps downloads earlier and lower.
+MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
+
+Headers = Mapping[str, str]
+
+
+@contextmanager
+def guard(kind: str) -> Iterator[None]:
+    """Turn whatever a malformed payload makes Python raise into one ``FeedError``."""
+    try:
+        yield
+    except FeedError:
+        raise
+    except (
+        KeyError,
+        TypeError,
+        ValueError,  # includes UnicodeError, json.JSONDecodeError
+        AttributeError,
+        IndexError,
+        OverflowError,
+        RecursionError,
+        ValidationError,
+        DefusedXmlException,
+        SyntaxError,  # xml.etree.ElementTree.ParseError
+    ) as exc:
+        raise FeedError(kind, f"malformed payload ({type(exc).__name__}: {exc})") from exc
+
+
+def decode_text(data: bytes, kind: str, headers: Headers | None = None) -> str:
+    """Bytes to str honouring a BOM (AWS serves UTF-16BE with one), then a declared charset, else
+    UTF-8.  Undecodable bytes are an error, not silently replaced."""
+    if len(data) > MAX_PAYLOAD_BYTES:
+        raise FeedError(kind, f"payload too large ({len(data)} bytes)")
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            data = data[len(bom) :]
+            break
+    else:
+        encoding = _declared_charset(headers) or "utf-8"
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise FeedError(kind, f"payload is not valid {encoding}") from exc
+
+
+def _declared_charset(headers: Headers | None) -> str | None:
+    if not headers:
+        return None
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip('"').lower()
+    return None
+
+
+def load_json(data: bytes, kind: str, headers: Headers | None = None) -> Any:
+    text = decode_text(data, kind, headers)
+    stripped = text.lstrip()
+    if stripped[:1] == "<":
+        raise FeedError(kind, "got an HTML/XML document where JSON was expected")
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise FeedError(kind, "JSON nested too deeply") from exc
+    except ValueError as exc:
+        raise FeedError(kind, f"invalid JSON ({exc})") from exc
+
+
+def load_xml(data: bytes, kind: str) -> Element:
+    """Parse XML only through defusedxml: no entity expansion, no external entities, no DTDs."""
+    if len(data) > MAX_PAYLOAD_BYTES:
+        raise FeedError(kind, f"payload too large ({len(data)} bytes)")
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise FeedError(kind, f"refused unsafe XML ({type(exc).__name__})") from exc
+    except (SyntaxError, ValueError) as exc:  # ParseError subclasses SyntaxError
+        raise FeedError(kind, f"invalid XML ({exc})") from exc
+    if root.tag.lower() == "html" or root.tag.endswith("}html"):
+        raise FeedError(kind, "got an HTML page, not a feed")
+    return root
+
+
+def expect_dict(value: Any, kind: str, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise FeedError(kind, f"{what} is not an object")
+    return value
+
+
+def expect_list(value: Any, kind: str, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FeedError(kind, f"{what} is not a list")
+    return value
+
+
+def parse_iso(value: Any) -> datetime | None:
+    """ISO 8601 with any offset (``Z``, ``-07:00``, fractions) to aware UTC; naive means UTC.
+    ``None``/empty gives ``None``; anything else unparseable raises ``ValueError``."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"timestamp is not a string: {type(value).__name__}")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_rfc822(value: Any) -> datetime | None:
+    """RFC 822 dates as RSS uses them, including US zone names (PST/PDT …) and a literal ``Z``."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        parsed = parsedate_to_datetime(str(value).strip())
+    except (TypeError, ValueError, IndexError) as exc:
+        raise ValueError(f"bad RFC 822 date: {str(value)[:40]!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_epoch(value: Any, *, milliseconds: bool = False) -> datetime | None:
+    """Epoch seconds (or milliseconds) given as int, float or numeric string."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("timestamp is a boolean")
+    number = float(value)
+    if milliseconds:
+        number /= 1000.0
+    return datetime.fromtimestamp(number, tz=UTC)
+
+
+def header(headers: Headers | None, name: str) -> str | None:
+    if not headers:
+        return None
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+
+
+def safe_url(value: Any) -> str | None:
+    """Only http(s) links survive: a feed must not hand us ``javascript:`` or ``file:`` URLs."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if url.lower().startswith(("https://", "http://")) and not any(
+        ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url
+    ):
+        return url[:2000]
+    return None
