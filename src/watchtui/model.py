@@ -140,6 +140,8 @@ class Component(_Model):
     status: ComponentStatus = "unknown"
     # Region codes or names exactly as the source gives them; resolve with ``watchtui.regions``.
     regions: tuple[str, ...] = ()
+    # Statuspage's ``only_show_if_degraded``: the page hides this component while it is operational.
+    only_show_if_degraded: bool = False
 
 
 class IncidentUpdate(_Model):
