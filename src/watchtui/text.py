@@ -23,7 +23,7 @@ _ESCAPE_SEQ = re.compile(
     (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]          # CSI
   | (?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])    # OSC, DCS, SOS, PM, APC …
       .*?(?:\x07|\x1b\\|\x9c|$)               # … up to BEL or ST (or end of text)
-  | \x1b[@-Z\\-_]?                             # any other escape
+  | \x1b[ -/]*[0-~]?                           # any other escape (nF, Fp, Fe, Fs)
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -107,8 +107,8 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS:
             self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag in _BLOCK_TAGS or tag == "li":
-            self.parts.append("\n")
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:
         if not self._skip_depth:

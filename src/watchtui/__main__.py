@@ -1,0 +1,3 @@
+from watchtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,369 @@
+"""Atlassian Statuspage API v2 (``/api/v2/*.json``) and pages that imitate it.
+
+Every public v2 endpoint returns ``{"page": {...}, <key>: ...}``; which keys are present tells the
+endpoint apart (summary, incidents, incident, scheduled maintenances, components, status), so one
+parser reads them all.  ``parse_as`` is shared with Statuspage-compatible hosts (incident.io) so
+their errors carry their own kind; everything beyond the top-level object is optional there.
+
+Notable decisions (see the README's source table for the user-facing summary):
+
+* Group rows (``group: true``) are containers, not components: they are dropped and their name is
+  given to their children (found through ``group_id`` or the group's ``components`` id list).
+* ``affected_components`` in updates may spell names with a ``"<group> - "`` prefix; they are
+  resolved to the component's own name by ``code`` first, then by stripping a known group prefix.
+  Entries with ``old_status == new_status`` still name an affected component; watchtui does not
+  model transitions, so they need no special case.
+* A migrated incident's update keeps the original time in ``display_at`` while ``created_at`` is the
+  migration date; ``display_at`` is what the provider publishes as "when", so it wins, and an
+  incident never starts after its earliest published update.
+* The status word is the truth about openness: an incident still investigating is open even if a
+  stale ``resolved_at`` survived a reopen; a resolved one without ``resolved_at`` is closed at its
+  newest update.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from watchtui.errors import FeedError
+from watchtui.model import (
+    IMPACTS,
+    INCIDENT_STATUSES,
+    Component,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentUpdate,
+    Maintenance,
+    PageStatus,
+    Snapshot,
+)
+from watchtui.sources._common import (
+    Headers,
+    expect_dict,
+    expect_list,
+    guard,
+    load_json,
+    parse_iso,
+    safe_url,
+)
+from watchtui.text import NAME_MAX, clean_line, html_to_text
+
+KIND = "statuspage"
+
+_PAYLOAD_KEYS = ("status", "components", "incidents", "incident", "scheduled_maintenances")
+
+_COMPONENT_STATUS: dict[str, ComponentStatus] = {
+    "operational": "operational",
+    "degraded_performance": "degraded",
+    "partial_outage": "partial_outage",
+    "major_outage": "major_outage",
+    "under_maintenance": "maintenance",
+}
+
+_CLOSED_STATUSES = frozenset({"resolved", "postmortem", "completed"})
+_OPEN_STATUSES = frozenset(
+    {"investigating", "identified", "monitoring", "scheduled", "in_progress", "verifying"}
+)
+
+# "Amsterdam, Netherlands - (AMS)" (Cloudflare colos).  A bare "(XXX)" counts only after a
+# "City, Country" name: product names such as "Data Loss Prevention (DLP)" end the same way.
+_DASHED_CODE = re.compile(r"\s-\s*\(([A-Z]{3})\)$")
+_BARE_CODE = re.compile(r",[^()]*\s\(([A-Z]{3})\)$")
+
+
+def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
+    return parse_as(data, headers, kind=KIND)
+
+
+def parse_as(data: bytes, headers: Headers | None, *, kind: str) -> Snapshot:
+    """Parse any Statuspage v2 public payload, reporting errors under ``kind``."""
+    with guard(kind):
+        payload = expect_dict(load_json(data, kind, headers), kind, "payload")
+        if not any(key in payload for key in _PAYLOAD_KEYS):
+            raise FeedError(kind, "not a Statuspage payload (no status/components/incidents)")
+        return _snapshot(payload, kind)
+
+
+@dataclass
+class _Directory:
+    """What the page says about its components, used to name an incident's components."""
+
+    groups: dict[str, str] = field(default_factory=dict)  # group id -> name
+    group_of: dict[str, str] = field(default_factory=dict)  # child id -> group name
+    names: dict[str, str] = field(default_factory=dict)  # component id -> own name
+
+    @property
+    def group_names(self) -> set[str]:
+        return set(self.groups.values())
+
+
+def _snapshot(payload: dict[str, Any], kind: str) -> Snapshot:
+    page = _optional_dict(payload.get("page"), kind, "page")
+    page_url = safe_url(page.get("url"))
+    rows = [
+        expect_dict(r, kind, "component")
+        for r in expect_list(payload.get("components"), kind, "components")
+    ]
+    incident_rows = [
+        expect_dict(r, kind, "incident")
+        for r in expect_list(payload.get("incidents"), kind, "incidents")
+    ]
+    if "incident" in payload:
+        incident_rows.append(expect_dict(payload["incident"], kind, "incident"))
+    maintenance_rows = [
+        expect_dict(r, kind, "scheduled maintenance")
+        for r in expect_list(payload.get("scheduled_maintenances"), kind, "scheduled_maintenances")
+    ]
+    # Incidents.json can hold maintenances too; a scheduled window is what makes one.
+    maintenance_rows += [r for r in incident_rows if r.get("scheduled_for")]
+    incident_rows = [r for r in incident_rows if not r.get("scheduled_for")]
+
+    directory = _directory(rows, incident_rows + maintenance_rows, kind)
+    return Snapshot(
+        kind=kind,
+        page_name=clean_line(page.get("name"), NAME_MAX) or None,
+        page_url=page_url,
+        updated_at=parse_iso(page.get("updated_at")),
+        page_status=_page_status(payload.get("status"), kind),
+        components=tuple(_component(r, directory, kind) for r in rows if not _is_group(r)),
+        incidents=tuple(_incident(r, directory, page_url, kind) for r in incident_rows),
+        maintenances=tuple(_maintenance(r, directory, page_url, kind) for r in maintenance_rows),
+    )
+
+
+def _optional_dict(value: Any, kind: str, what: str) -> dict[str, Any]:
+    return {} if value is None else expect_dict(value, kind, what)
+
+
+def _is_group(row: dict[str, Any]) -> bool:
+    return row.get("group") is True
+
+
+def _required_id(row: dict[str, Any], kind: str, what: str) -> str:
+    value = row.get("id")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise FeedError(kind, f"{what} has no id")
+    text = clean_line(value, NAME_MAX)
+    if not text:
+        raise FeedError(kind, f"{what} has no id")
+    return text
+
+
+# --- page and components -------------------------------------------------------------------------
+
+
+def _page_status(value: Any, kind: str) -> PageStatus:
+    status = _optional_dict(value, kind, "status")
+    indicator = clean_line(status.get("indicator")).lower()
+    return PageStatus(
+        indicator=_as_impact(indicator),
+        description=clean_line(status.get("description")),
+    )
+
+
+def _as_impact(word: str) -> Impact | None:
+    for impact in IMPACTS:
+        if word == impact:
+            return impact
+    return None
+
+
+def _directory(
+    rows: list[dict[str, Any]], incident_rows: list[dict[str, Any]], kind: str
+) -> _Directory:
+    directory = _Directory()
+    for row in rows:
+        if _is_group(row):
+            name = clean_line(row.get("name"), NAME_MAX)
+            directory.groups[_required_id(row, kind, "component group")] = name
+            for child in expect_list(row.get("components"), kind, "group components"):
+                directory.group_of[clean_line(child, NAME_MAX)] = name
+    # A single-incident payload has no page component list, but its incidents embed full
+    # component objects, which are enough to resolve affected_components codes.
+    embedded = (
+        expect_dict(c, kind, "incident component")
+        for r in incident_rows
+        for c in expect_list(r.get("components"), kind, "incident components")
+    )
+    for row in [*embedded, *rows]:
+        if not _is_group(row):
+            directory.names[_required_id(row, kind, "component")] = clean_line(
+                row.get("name"), NAME_MAX
+            )
+    return directory
+
+
+def _component(row: dict[str, Any], directory: _Directory, kind: str) -> Component:
+    component_id = _required_id(row, kind, "component")
+    name = clean_line(row.get("name"), NAME_MAX)
+    group_id = row.get("group_id")
+    group = directory.groups.get(clean_line(group_id, NAME_MAX)) if group_id else None
+    return Component(
+        id=component_id,
+        name=name,
+        group=group or directory.group_of.get(component_id),
+        status=_COMPONENT_STATUS.get(clean_line(row.get("status")).lower(), "unknown"),
+        regions=region_codes(name),
+        only_show_if_degraded=row.get("only_show_if_degraded") is True,
+    )
+
+
+def region_codes(name: str) -> tuple[str, ...]:
+    """The location code a component name ends with (``"Paris, France - (CDG)"`` -> CDG)."""
+    match = _DASHED_CODE.search(name) or _BARE_CODE.search(name)
+    return (match.group(1),) if match else ()
+
+
+# --- incidents and maintenances ------------------------------------------------------------------
+
+
+def _incident(
+    row: dict[str, Any], directory: _Directory, page_url: str | None, kind: str
+) -> Incident:
+    return Incident(**_incident_fields(row, directory, page_url, kind, maintenance=False))
+
+
+def _maintenance(
+    row: dict[str, Any], directory: _Directory, page_url: str | None, kind: str
+) -> Maintenance:
+    return Maintenance(
+        **_incident_fields(row, directory, page_url, kind, maintenance=True),
+        scheduled_for=parse_iso(row.get("scheduled_for")),
+        scheduled_until=parse_iso(row.get("scheduled_until")),
+    )
+
+
+def _incident_fields(
+    row: dict[str, Any],
+    directory: _Directory,
+    page_url: str | None,
+    kind: str,
+    *,
+    maintenance: bool,
+) -> dict[str, Any]:
+    incident_id = _required_id(row, kind, "incident")
+    updates = _updates(row, incident_id, kind)
+    status = _lifecycle_word(row.get("status"))
+    started = _started_at(row, updates)
+    newest = updates[0].at if updates else None
+    updated = parse_iso(row.get("updated_at")) or newest or started
+    if started is None or updated is None:
+        raise FeedError(kind, f"incident {incident_id} has no timestamps")
+    components = _incident_components(row, directory, kind)
+    return {
+        "id": incident_id,
+        "title": clean_line(row.get("name")),
+        "status": status,
+        "impact": _impact(row.get("impact"), maintenance=maintenance),
+        "started_at": started,
+        "updated_at": updated,
+        "resolved_at": _resolved_at(row, status, newest or updated),
+        "url": _incident_url(row, incident_id, page_url),
+        "components": components,
+        "regions": _unique(code for name in components for code in region_codes(name)),
+        "updates": updates,
+    }
+
+
+def _lifecycle_word(value: Any) -> str:
+    word = re.sub(r"[\s-]+", "_", clean_line(value).lower())
+    return word if word in INCIDENT_STATUSES else "update"
+
+
+def _impact(value: Any, *, maintenance: bool) -> Impact:
+    impact = _as_impact(clean_line(value).lower())
+    if maintenance and impact in (None, "none"):
+        return "maintenance"
+    # An unstated impact is not invented: the page's own indicator and components still count.
+    return impact or "none"
+
+
+def _started_at(row: dict[str, Any], updates: tuple[IncidentUpdate, ...]) -> datetime | None:
+    started = parse_iso(row.get("started_at")) or parse_iso(row.get("created_at"))
+    earliest = min((u.at for u in updates), default=None)
+    if started is None or (earliest is not None and earliest < started):
+        return earliest
+    return started
+
+
+def _resolved_at(row: dict[str, Any], status: str, newest: datetime | None) -> datetime | None:
+    if status in _OPEN_STATUSES:
+        return None
+    resolved = parse_iso(row.get("resolved_at"))
+    if resolved is None and status in _CLOSED_STATUSES:
+        return newest
+    return resolved
+
+
+def _incident_url(row: dict[str, Any], incident_id: str, page_url: str | None) -> str | None:
+    shortlink = safe_url(row.get("shortlink"))
+    if shortlink or page_url is None:
+        return shortlink
+    return safe_url(f"{page_url.rstrip('/')}/incidents/{quote(incident_id, safe='')}")
+
+
+def _updates(row: dict[str, Any], incident_id: str, kind: str) -> tuple[IncidentUpdate, ...]:
+    raw = expect_list(row.get("incident_updates"), kind, "incident_updates")
+    updates = [
+        _update(expect_dict(u, kind, "update"), incident_id, n, kind) for n, u in enumerate(raw)
+    ]
+    return tuple(sorted(updates, key=lambda u: u.at, reverse=True))
+
+
+def _update(row: dict[str, Any], incident_id: str, index: int, kind: str) -> IncidentUpdate:
+    at = (
+        parse_iso(row.get("display_at"))
+        or parse_iso(row.get("created_at"))
+        or parse_iso(row.get("updated_at"))
+    )
+    if at is None:
+        raise FeedError(kind, f"an update of incident {incident_id} has no time")
+    update_id = clean_line(row.get("id"), NAME_MAX) or f"{incident_id}-{index}"
+    return IncidentUpdate(
+        id=update_id,
+        at=at,
+        status=_lifecycle_word(row.get("status")),
+        text=html_to_text(row.get("body")),
+    )
+
+
+def _incident_components(row: dict[str, Any], directory: _Directory, kind: str) -> tuple[str, ...]:
+    names = [
+        clean_line(expect_dict(c, kind, "incident component").get("name"), NAME_MAX)
+        for c in expect_list(row.get("components"), kind, "incident components")
+    ]
+    for update in expect_list(row.get("incident_updates"), kind, "incident_updates"):
+        affected = expect_list(
+            expect_dict(update, kind, "update").get("affected_components"),
+            kind,
+            "affected_components",
+        )
+        names += [
+            _affected_name(expect_dict(a, kind, "affected component"), directory) for a in affected
+        ]
+    return _unique(n for n in names if n)
+
+
+def _affected_name(entry: dict[str, Any], directory: _Directory) -> str:
+    code = entry.get("code")
+    if isinstance(code, str | int) and not isinstance(code, bool):
+        known = directory.names.get(clean_line(code, NAME_MAX))
+        if known:
+            return known
+    name = clean_line(entry.get("name"), NAME_MAX)
+    # Longest first, so "Europe - West" wins over "Europe" as the prefix to strip.
+    for group in sorted(directory.group_names, key=len, reverse=True):
+        prefix = f"{group} - "
+        if group and name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
