@@ -1,0 +1,63 @@
+"""Change events: what became different in the world since the store last looked.
+
+The store emits them from ``Store.ingest`` (incidents, updates, components) and
+``Store.record_fetch`` (source health transitions); the UI, the CLI and notifications consume them.
+They carry only text that already went through ``watchtui.text`` (model titles, component names,
+update bodies), so they are safe to print.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from watchtui.model import Impact, UtcDatetime
+
+EventKind = Literal[
+    "incident_opened",
+    "incident_updated",
+    "update_added",
+    "incident_resolved",
+    "component_status_changed",
+    "source_stale",
+    "source_failing",
+    "source_drifted",
+    "source_recovered",
+]
+
+EVENT_KINDS: tuple[EventKind, ...] = (
+    "incident_opened",
+    "incident_updated",
+    "update_added",
+    "incident_resolved",
+    "component_status_changed",
+    "source_stale",
+    "source_failing",
+    "source_drifted",
+    "source_recovered",
+)
+
+
+class ChangeEvent(BaseModel):
+    """One change.
+
+    ``at`` is when it happened according to the source where the source says so (an update's
+    time, an incident's start or resolution), else when watchtui observed it (component status
+    changes, inferred resolutions, fetch outcomes).  ``inferred`` marks a resolution watchtui
+    deduced because the incident vanished from a feed that lists only current incidents.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: EventKind
+    source_id: str
+    at: UtcDatetime
+    incident_id: str | None = None
+    component_id: str | None = None
+    title: str = ""
+    impact: Impact | None = None
+    old_status: str | None = None
+    new_status: str | None = None
+    inferred: bool = False
+    detail: str = ""
