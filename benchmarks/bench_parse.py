@@ -65,7 +65,9 @@ def main() -> int:
         goal = GOALS.get(relative)
         mark = ""
         if goal is not None:
-            mark = "  ok (goal ≤ %.1f×)" % goal if ratio <= goal else "  MISSED (goal ≤ %.1f×)" % goal
+            mark = (
+                f"  ok (goal ≤ {goal:.1f}×)" if ratio <= goal else f"  MISSED (goal ≤ {goal:.1f}×)"
+            )
             failed |= ratio > goal
         print(
             f"{relative:<68} {len(data) / 1024:6.0f} {base * 1e3:8.2f} {parsed * 1e3:9.2f}"

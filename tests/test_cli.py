@@ -78,12 +78,19 @@ def test_parse_json_document(summary_file: Path, capsys: pytest.CaptureFixture[s
     assert incident["started_at"] == "2026-07-30T02:00:00Z"
     assert incident["resolved_at"] is None
     assert incident["updates"] == [
-        {"id": "u1", "at": "2026-07-30T02:00:00Z", "status": "investigating", "text": "We are looking."}
+        {
+            "id": "u1",
+            "at": "2026-07-30T02:00:00Z",
+            "status": "investigating",
+            "text": "We are looking.",
+        }
     ]
     assert doc["maintenances"] == []
 
 
-def test_parse_auto_and_summary_text(summary_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_parse_auto_and_summary_text(
+    summary_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["parse", str(summary_file)]) == 0
     out = capsys.readouterr().out
     assert "Example [bold]Page[/] [statuspage]" in out

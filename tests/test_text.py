@@ -33,7 +33,9 @@ def test_caps_length_with_ellipsis() -> None:
 
 
 def test_html_to_text_lists_breaks_and_entities() -> None:
-    html = "<p>We&apos;re <strong>on it</strong>&nbsp;now.</p><ul><li>one</li><li>two</li></ul>a<br>b"
+    html = (
+        "<p>We&apos;re <strong>on it</strong>&nbsp;now.</p><ul><li>one</li><li>two</li></ul>a<br>b"
+    )
     assert html_to_text(html) == "We're on it now.\n\n- one\n- two\n\na\nb"
 
 
@@ -43,7 +45,9 @@ def test_html_to_text_drops_scripts_and_styles() -> None:
 
 def test_markup_is_left_literal() -> None:
     # Rich/Textual markup is not interpreted here; the UI must render it as Text, literally.
-    assert clean_line("[bold]x[/bold] [@click=app.quit]y[/]") == "[bold]x[/bold] [@click=app.quit]y[/]"
+    assert (
+        clean_line("[bold]x[/bold] [@click=app.quit]y[/]") == "[bold]x[/bold] [@click=app.quit]y[/]"
+    )
 
 
 def test_fold_ignores_case_and_accents() -> None:

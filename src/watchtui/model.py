@@ -8,8 +8,8 @@ Vocabularies (documented in the README, used everywhere):
 * every timestamp is timezone-aware UTC (validators convert; naive datetimes are rejected)
 
 A source's own claims (``Snapshot.page_status``, each component's status) are kept apart from what
-watchtui derives (``Snapshot.derived_impact``), so a page that says "All Systems Operational" while an
-incident is open still surfaces the incident and never looks better than it.
+watchtui derives (``Snapshot.derived_impact``), so a page that says "All Systems Operational"
+while an incident is open still surfaces the incident and never looks better than it.
 """
 
 from __future__ import annotations
@@ -86,16 +86,19 @@ def worst_impact(impacts: list[Impact] | tuple[Impact, ...]) -> Impact:
     return max(impacts, key=impact_rank, default="none")
 
 
+_IMPACT_FOR_STATUS: dict[ComponentStatus, Impact] = {
+    "operational": "none",
+    "maintenance": "maintenance",
+    "unknown": "none",
+    "degraded": "minor",
+    "partial_outage": "major",
+    "major_outage": "critical",
+}
+
+
 def impact_for_status(status: ComponentStatus) -> Impact:
     """The impact a component in ``status`` implies for its page."""
-    return {
-        "operational": "none",
-        "maintenance": "maintenance",
-        "unknown": "none",
-        "degraded": "minor",
-        "partial_outage": "major",
-        "major_outage": "critical",
-    }[status]
+    return _IMPACT_FOR_STATUS[status]
 
 
 def _aware_utc(value: datetime) -> datetime:

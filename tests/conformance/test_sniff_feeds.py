@@ -53,7 +53,9 @@ def test_every_real_payload_is_listed(real_feed: Callable[[str], bytes]) -> None
     feeds = shared_feeds_dir()
     assert feeds is not None
     on_disk = {
-        str(p.relative_to(feeds)) for p in feeds.rglob("*") if p.is_file() and p.name != "SOURCES.md"
+        str(p.relative_to(feeds))
+        for p in feeds.rglob("*")
+        if p.is_file() and p.name != "SOURCES.md"
     }
     assert on_disk == set(EXPECTED), "a real payload was added or removed: extend the suite"
 

@@ -1,4 +1,4 @@
-"""What every parser shares: decoding bytes, XML through defusedxml, time parsing, error guarding."""
+"""What every parser shares: decoding bytes, XML via defusedxml, time parsing, error guarding."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from defusedxml import DefusedXmlException
 from pydantic import ValidationError
 
 from watchtui.errors import FeedError
+from watchtui.text import is_safe
 
 # Parsers refuse payloads above this many bytes; the poller caps downloads earlier and lower.
 MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
@@ -45,23 +46,26 @@ def guard(kind: str) -> Iterator[None]:
         raise FeedError(kind, f"malformed payload ({type(exc).__name__}: {exc})") from exc
 
 
+# UTF-32 first: its little-endian BOM starts with UTF-16's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
 def decode_text(data: bytes, kind: str, headers: Headers | None = None) -> str:
     """Bytes to str honouring a BOM (AWS serves UTF-16BE with one), then a declared charset, else
     UTF-8.  Undecodable bytes are an error, not silently replaced."""
     if len(data) > MAX_PAYLOAD_BYTES:
         raise FeedError(kind, f"payload too large ({len(data)} bytes)")
-    for bom, encoding in (
-        (codecs.BOM_UTF32_LE, "utf-32-le"),
-        (codecs.BOM_UTF32_BE, "utf-32-be"),
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
+    encoding = _declared_charset(headers) or "utf-8"
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
-            data = data[len(bom) :]
+            data, encoding = data[len(bom) :], bom_encoding
             break
-    else:
-        encoding = _declared_charset(headers) or "utf-8"
     try:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -173,8 +177,10 @@ def safe_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    if url.lower().startswith(("https://", "http://")) and not any(
-        ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url
+    if (
+        url.lower().startswith(("https://", "http://"))
+        and is_safe(url)
+        and not any(ch.isspace() for ch in url)
     ):
         return url[:2000]
     return None

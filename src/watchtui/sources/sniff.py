@@ -73,7 +73,7 @@ def _sniff_json(payload: Any) -> str | None:
         payload["incidents"], "incidentUpdates", "lastUpdateStatus"
     ):
         return "checkly"
-    if "summary" in keys and isinstance(payload.get("summary"), dict) or "layout" in keys:
+    if ("summary" in keys and isinstance(payload.get("summary"), dict)) or "layout" in keys:
         return "pagerduty"
     return None
 
