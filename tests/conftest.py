@@ -32,3 +32,17 @@ def fixture_bytes() -> object:
         return (FIXTURES / relative).read_bytes()
 
     return read
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """No test reads or writes the real user's config or history."""
+    home = tmp_path_factory.mktemp("home")
+    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("WATCHTUI_CONFIG", raising=False)
+    monkeypatch.delenv("WATCHTUI_DB", raising=False)
+    return home

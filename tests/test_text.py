@@ -64,3 +64,83 @@ def test_every_output_is_terminal_safe(value: str) -> None:
 @given(st.text(alphabet=st.sampled_from(["\x1b", "[", "]", "0", ";", "\x07", "a", "\\", "\x9b"])))
 def test_escape_soup_never_leaves_escape_bytes(value: str) -> None:
     assert is_safe(clean_text(value))
+
+
+# --- the fast path (already-clean text is returned as is) agrees with the full rewrite -------
+
+import sys  # noqa: E402
+
+import pytest  # noqa: E402
+
+from watchtui import text as text_module  # noqa: E402
+from watchtui.text import BODY_MAX, NAME_MAX, TITLE_MAX  # noqa: E402
+
+_TRICKY = (
+    " \n\t\r\x0b\x0c\x1b\x07\x85\x9b\x9d\xa0\u1680\u180e\u2000\u200a\u200b\u200d\u200e\u2028"
+    "\u2029\u202a\u202e\u202f\u205f\u2060\u2066\u3000\ufeff\ufff9\ud800\udfff"
+)
+_texts = st.text(
+    alphabet=st.one_of(st.sampled_from(list(_TRICKY) + list("ab1.#\\`*-é€")), st.characters()),
+    max_size=60,
+)
+# Mostly spaces and newlines: where the whitespace rules bite.
+_layouts = st.text(
+    alphabet=st.sampled_from([" ", "\n", "a", "\t", "\\", "#", "1", "."]), max_size=30
+)
+_WHITESPACE_CASES = [
+    "a  b",
+    "a \nb",
+    "a\n b",
+    "a\n\n\nb",
+    "a\n\nb",
+    " a",
+    "a ",
+    "\na",
+    "a\n",
+    "a\tb",
+    "",
+    "a\r\nb",
+    "a\u2028b",
+    "a\u00a0b",
+    "a\n \nb",
+]
+
+
+@given(st.one_of(_texts, _layouts))
+@pytest.mark.parametrize("case", _WHITESPACE_CASES)
+def test_fast_path_equals_full_rewrite(case: str, value: str) -> None:
+    from unittest import mock
+
+    for sample in (case, value, case + value):
+        fast_text, fast_line = clean_text(sample), clean_line(sample, NAME_MAX)
+        with (
+            mock.patch.object(text_module, "_body_is_clean", lambda _t, _l: False),
+            mock.patch.object(text_module, "_line_is_clean", lambda _t, _l: False),
+        ):
+            assert fast_text == clean_text(sample)
+            assert fast_line == clean_line(sample, NAME_MAX)
+
+
+def test_fast_path_respects_length_caps() -> None:
+    long_body = "word " * (BODY_MAX // 4)
+    assert len(clean_text(long_body)) == BODY_MAX
+    assert len(clean_line("x" * (TITLE_MAX + 1))) == TITLE_MAX
+
+
+def test_every_code_point_the_fast_path_trusts_survives_cleaning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Exhaustive over Unicode: whatever the fast path lets through, the full rewrite keeps
+    unchanged, and it is never whitespace other than space and newline."""
+    monkeypatch.setattr(text_module, "_body_is_clean", lambda _t, _l: False)
+    monkeypatch.setattr(text_module, "_line_is_clean", lambda _t, _l: False)
+    trusted = [
+        chr(cp)
+        for cp in range(sys.maxunicode + 1)
+        if chr(cp) not in " \n" and text_module._only_safe_chars(chr(cp))
+    ]
+    assert all(not c.isspace() for c in trusted)
+    for start in range(0, len(trusted), 4000):
+        chunk = "x".join(trusted[start : start + 4000])
+        assert clean_text(chunk, limit=len(chunk)) == chunk
+        assert clean_line(chunk, limit=len(chunk)) == chunk

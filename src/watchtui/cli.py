@@ -1,26 +1,51 @@
 """Command-line entry point: ``watchtui [COMMAND]``.
 
-Exit codes follow the monitoring-plugin convention where a command reports state; usage and input
-errors exit 2 with a one-line reason on stderr.
+With no command, the watch screen starts.  Commands that report state use the monitoring-plugin
+exit codes (0 ok, 1 warning, 2 critical, 3 unknown); usage, config and input errors exit 2 with a
+one-line reason on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import csv
 import json
+import re
+import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from watchtui import __version__
+from watchtui import __version__, catalog
+from watchtui.config import (
+    Config,
+    ConfigError,
+    SourceSpec,
+    config_path,
+    db_path,
+    derive_endpoints,
+    load_config,
+    read_raw,
+    resolve_sources,
+    write_raw,
+)
 from watchtui.errors import FeedError
-from watchtui.export import iso, snapshot_to_dict
-from watchtui.model import Snapshot
-from watchtui.sources import KINDS, parse_payload
+from watchtui.export import incident_to_dict, iso, snapshot_to_dict
+from watchtui.model import Impact, Snapshot, impact_for_status, impact_rank, worst_impact
+from watchtui.sources import KIND_MODULES, KINDS, parse_payload
+from watchtui.store import Store, StoredIncident, StoreError
 
+EXIT_OK, EXIT_WARNING, EXIT_CRITICAL, EXIT_UNKNOWN = 0, 1, 2, 3
 EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A failure to report on one line and exit 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal incident watcher for the people who keep production running.",
     )
     parser.add_argument("--version", action="version", version=f"watchtui {__version__}")
+    parser.add_argument("--config", metavar="PATH", help="config file (env WATCHTUI_CONFIG)")
+    parser.add_argument("--db", metavar="PATH", help="history store (env WATCHTUI_DB)")
+    parser.add_argument("--kiosk", action="store_true", help="read-only wall-monitor mode")
+    parser.add_argument("--ascii", action="store_true", help="ASCII symbols only")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     parse = commands.add_parser(
@@ -41,19 +70,120 @@ def build_parser() -> argparse.ArgumentParser:
         "--kind", default="auto", choices=KINDS, help="payload format (default: sniff it)"
     )
     parse.add_argument("--json", action="store_true", help="print the stable JSON document")
+
+    status = commands.add_parser(
+        "status",
+        help="fetch every source once and report (exit 0 ok, 1 minor, 2 major, 3 unknown)",
+    )
+    status.add_argument("--json", action="store_true")
+    status.add_argument("--source", action="append", metavar="ID", help="only this source")
+    status.add_argument("--only-watched", action="store_true", help="only the watchlist")
+    status.add_argument("--cached", action="store_true", help="read the store, fetch nothing")
+
+    history = commands.add_parser("history", help="past incidents from the store, offline")
+    history.add_argument("--since", default="7d", help="how far back: 12h, 7d, 4w (default 7d)")
+    history.add_argument("--source", metavar="ID")
+    form = history.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true")
+    form.add_argument("--csv", action="store_true")
+    history.add_argument(
+        "--prune", action="store_true", help="delete history older than the retention period"
+    )
+
+    sources = commands.add_parser("sources", help="list, add, remove or test sources")
+    sources_cmd = sources.add_subparsers(dest="sources_command", metavar="ACTION", required=True)
+    sources_list = sources_cmd.add_parser("list", help="configured sources and their health")
+    sources_list.add_argument("--json", action="store_true")
+    add = sources_cmd.add_parser("add", help="add a catalog provider or any status URL")
+    add.add_argument("target", metavar="ID_OR_URL")
+    add.add_argument("--id", dest="source_id")
+    add.add_argument("--kind", choices=sorted(KIND_MODULES))
+    add.add_argument("--name")
+    add.add_argument("--interval", type=int)
+    remove = sources_cmd.add_parser("remove", help="stop watching a source")
+    remove.add_argument("source_id", metavar="ID")
+    test = sources_cmd.add_parser("test", help="fetch a source once and show what it says")
+    test.add_argument("target", metavar="ID_OR_URL")
+    test.add_argument("--kind", choices=sorted(KIND_MODULES))
+
+    config = commands.add_parser("config", help="where the config is, check it, show it")
+    config.add_argument("action", choices=["path", "check", "show"])
+
+    commands.add_parser("collect", help="run the poller alone, headless (for a shared host)")
+    demo = commands.add_parser("demo", help="the full app on a scripted outage, no internet")
+    demo.add_argument("--step", type=float, default=8.0, help="seconds per scenario step")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (CliError, ConfigError, StoreError) as exc:
+        print(f"watchtui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    out = sys.stdout
     if args.command == "parse":
-        return _cmd_parse(args.file, args.kind, as_json=args.json, out=sys.stdout)
-    parser.print_help()
-    return 0
+        return cmd_parse(args.file, args.kind, as_json=args.json, out=out)
+    if args.command == "config":
+        return cmd_config(args, out)
+    if args.command == "status":
+        return cmd_status(args, out)
+    if args.command == "history":
+        return cmd_history(args, out)
+    if args.command == "sources":
+        return cmd_sources(args, out)
+    if args.command == "collect":
+        return cmd_collect(args, out)
+    if args.command == "demo":
+        from watchtui.demo_app import run_demo
+
+        return run_demo(step_seconds=args.step, ascii_only=args.ascii)
+    return cmd_watch(args)
 
 
-def _cmd_parse(file: str, kind: str, *, as_json: bool, out: TextIO) -> int:
+# --- shared plumbing --------------------------------------------------------------------------
+
+
+def _load(args: argparse.Namespace) -> tuple[Path, Config]:
+    path = config_path(args.config)
+    return path, load_config(path)
+
+
+def _open_store(args: argparse.Namespace) -> Store:
+    store = Store.open(db_path(args.db))
+    if store.recovered_from is not None:
+        print(
+            f"watchtui: the history store was unreadable; moved it to {store.recovered_from} "
+            "and started a new one",
+            file=sys.stderr,
+        )
+    return store
+
+
+def _duration_spec(text: str) -> timedelta:
+    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text)
+    if not match:
+        raise CliError(f"--since {text!r}: use a number and a unit, like 30m, 12h, 7d or 4w")
+    unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match[2]]
+    return timedelta(**{unit: int(match[1])})
+
+
+def _print_json(value: Any, out: TextIO) -> None:
+    json.dump(value, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+# --- parse ------------------------------------------------------------------------------------
+
+
+def cmd_parse(file: str, kind: str, *, as_json: bool, out: TextIO) -> int:
     try:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
@@ -65,8 +195,7 @@ def _cmd_parse(file: str, kind: str, *, as_json: bool, out: TextIO) -> int:
         print(f"watchtui: {file}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if as_json:
-        json.dump(snapshot_to_dict(snapshot), out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        _print_json(snapshot_to_dict(snapshot), out)
     else:
         out.write(format_snapshot(snapshot))
     return 0
@@ -109,5 +238,490 @@ def format_snapshot(snapshot: Snapshot) -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+# --- config -----------------------------------------------------------------------------------
+
+
+def cmd_config(args: argparse.Namespace, out: TextIO) -> int:
+    path = config_path(args.config)
+    if args.action == "path":
+        out.write(f"{path}\n")
+        return 0
+    config = load_config(path)
+    if args.action == "check":
+        where = str(path) if path.exists() else f"{path} (absent: defaults apply)"
+        out.write(f"ok: {where}; {len(resolve_sources(config))} sources\n")
+        return 0
+    _print_json(
+        {
+            "path": str(path),
+            "exists": path.exists(),
+            "config": config.model_dump(mode="json"),
+            "sources": [spec.model_dump(mode="json") for spec in resolve_sources(config)],
+        },
+        out,
+    )
+    return 0
+
+
+# --- status -----------------------------------------------------------------------------------
+
+_EXIT_FOR_IMPACT: dict[Impact, int] = {
+    "none": EXIT_OK,
+    "maintenance": EXIT_OK,
+    "minor": EXIT_WARNING,
+    "major": EXIT_CRITICAL,
+    "critical": EXIT_CRITICAL,
+}
+
+
+def _selected_specs(args: argparse.Namespace, config: Config) -> list[SourceSpec]:
+    specs = resolve_sources(config)
+    if args.source:
+        known = {s.id for s in specs}
+        unknown = [s for s in args.source if s not in known]
+        if unknown:
+            raise CliError(f"unknown source {unknown[0]!r} (see `watchtui sources list`)")
+        specs = [s for s in specs if s.id in args.source]
+    if getattr(args, "only_watched", False) and not config.watchlist.empty:
+        watched = set(config.watchlist.providers)
+        watched |= {c.split(":", 1)[0] for c in config.watchlist.components}
+        specs = [s for s in specs if s.id in watched]
+    return [s for s in specs if s.enabled]
+
+
+def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
+    _, config = _load(args)
+    specs = _selected_specs(args, config)
+    store = _open_store(args)
+    failed: dict[str, str] = {}
+    if not args.cached:
+        failed = asyncio.run(_fetch_round(store, specs))
+    report = status_report(store, specs, failed, datetime.now(UTC))
+    if args.json:
+        _print_json(report, out)
+    else:
+        out.write(format_status(report))
+    return int(report["exit_code"])
+
+
+async def _fetch_round(store: Store, specs: list[SourceSpec]) -> dict[str, str]:
+    from watchtui.poller import Poller
+
+    poller = Poller(store, specs)
+    try:
+        outcomes = await poller.poll_detailed(force=True)
+    finally:
+        await poller.aclose()
+    return {
+        o.source_id: o.error or o.outcome for o in outcomes if o.outcome in ("error", "drifted")
+    }
+
+
+def status_report(
+    store: Store, specs: list[SourceSpec], failed: dict[str, str], now: datetime
+) -> dict[str, Any]:
+    """Per-source state from the store, and the exit code: the worst known state wins; unknown
+    (3) only when nothing worse is known."""
+    rows: list[dict[str, Any]] = []
+    worst = EXIT_OK
+    unknown = False
+    open_by_source: dict[str, list[StoredIncident]] = {}
+    for stored in store.incidents(open_only=True):
+        open_by_source.setdefault(stored.source_id, []).append(stored)
+    components_by_source: dict[str, list[Any]] = {}
+    for component in store.components():
+        components_by_source.setdefault(component.source_id, []).append(component)
+    for spec in specs:
+        health = store.health(spec.id, now, timedelta(seconds=spec.interval))
+        stats = store.fetch_stats(spec.id)
+        incidents = [
+            s
+            for s in open_by_source.get(spec.id, [])
+            if not s.is_maintenance or s.incident.status == "in_progress"
+        ]
+        components = components_by_source.get(spec.id, [])
+        impacts: list[Impact] = [s.incident.impact for s in incidents]
+        impacts += [impact_for_status(c.component.status) for c in components]
+        impact = worst_impact(impacts)
+        readable = health in ("fresh",) and spec.id not in failed
+        if not readable:
+            unknown = True
+        worst = max(worst, _EXIT_FOR_IMPACT[impact])
+        rows.append(
+            {
+                "id": spec.id,
+                "name": spec.name,
+                "kind": spec.kind,
+                "health": health,
+                "impact": impact,
+                "last_success_at": iso(stats.last_success_at),
+                "last_error": failed.get(spec.id) or (stats.last_error if not readable else None),
+                "components": [
+                    {"id": c.component.id, "name": c.component.name, "status": c.component.status}
+                    for c in components
+                    if c.component.status != "operational"
+                ],
+                "incidents": [
+                    {**incident_to_dict(s.incident), "source_id": spec.id} for s in incidents
+                ],
+            }
+        )
+    exit_code = worst if worst > EXIT_OK or not unknown else EXIT_UNKNOWN
+    rows.sort(key=lambda r: (-impact_rank(r["impact"]), str(r["id"])))
+    return {"generated_at": iso(now), "exit_code": exit_code, "sources": rows}
+
+
+def format_status(report: dict[str, Any]) -> str:
+    label = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}[report["exit_code"]]
+    lines = [f"{label}: {len(report['sources'])} sources at {report['generated_at']}"]
+    lines.append(f"{'SOURCE':<22} {'STATE':<11} {'HEALTH':<8} OPEN  DETAIL")
+    for row in report["sources"]:
+        detail = ""
+        if row["incidents"]:
+            detail = row["incidents"][0]["title"]
+        elif row["last_error"]:
+            detail = f"({row['last_error']})"
+        elif row["components"]:
+            detail = ", ".join(c["name"] for c in row["components"][:3])
+        lines.append(
+            f"{row['id'][:22]:<22} {row['impact']:<11} {row['health']:<8} "
+            f"{len(row['incidents']):>4}  {detail[:90]}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# --- history ----------------------------------------------------------------------------------
+
+HISTORY_FIELDS = (
+    "source_id",
+    "id",
+    "title",
+    "status",
+    "impact",
+    "started_at",
+    "resolved_at",
+    "duration_seconds",
+    "resolution_inferred",
+    "url",
+)
+
+
+def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
+    _, config = _load(args)
+    store = _open_store(args)
+    now = datetime.now(UTC)
+    if args.prune:
+        counts = store.prune(now - timedelta(days=config.store.retention_days))
+        out.write(
+            f"pruned {counts.incidents} incidents, {counts.updates} updates, "
+            f"{counts.fetch_log} fetch records, {counts.transitions} status changes "
+            f"older than {config.store.retention_days} days\n"
+        )
+        return 0
+    since = now - _duration_spec(args.since)
+    incidents = store.incidents(since=since, source_id=args.source)
+    records = [history_record(s, now) for s in incidents]
+    if args.json:
+        _print_json(records, out)
+    elif args.csv:
+        writer = csv.DictWriter(out, fieldnames=HISTORY_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        out.write(f"{len(records)} incidents since {iso(since)}\n")
+        for record in records:
+            seconds = record["duration_seconds"]
+            took = f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
+            end = (
+                "open"
+                if record["resolved_at"] is None
+                else ("~" if record["resolution_inferred"] else "") + "resolved"
+            )
+            out.write(
+                f"{record['started_at']}  {took:>7}  {end:<9} {record['impact']:<11} "
+                f"{record['source_id'][:16]:<16} {record['title']}\n"
+            )
+    return 0
+
+
+def history_record(stored: StoredIncident, now: datetime) -> dict[str, Any]:
+    return {
+        **incident_to_dict(stored.incident),
+        "source_id": stored.source_id,
+        "is_maintenance": stored.is_maintenance,
+        "duration_seconds": int(stored.duration_at(now).total_seconds()),
+        "resolution_inferred": stored.resolution_inferred,
+    }
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+
+def cmd_sources(args: argparse.Namespace, out: TextIO) -> int:
+    path, config = _load(args)
+    action = args.sources_command
+    if action == "list":
+        return _sources_list(args, config, out)
+    if action == "add":
+        return _sources_add(args, path, config, out)
+    if action == "remove":
+        return _sources_remove(args, path, config, out)
+    return _sources_test(args, config, out)
+
+
+def _sources_list(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    specs = resolve_sources(config)
+    health: dict[str, str] = {}
+    if Path(db_path(args.db)).exists():
+        store = _open_store(args)
+        now = datetime.now(UTC)
+        health = {s.id: store.health(s.id, now, timedelta(seconds=s.interval)) for s in specs}
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "kind": s.kind,
+                    "url": s.base_url,
+                    "interval": s.interval,
+                    "enabled": s.enabled,
+                    "from_catalog": s.from_catalog,
+                    "health": health.get(s.id, "never"),
+                    "endpoints": [e.model_dump() for e in s.endpoints],
+                }
+                for s in specs
+            ],
+            out,
+        )
+        return 0
+    for s in specs:
+        out.write(
+            f"{s.id:<24} {s.kind:<11} {s.interval:>5}s  {health.get(s.id, 'never'):<8} "
+            f"{s.base_url}\n"
+        )
+    return 0
+
+
+def _sources_add(args: argparse.Namespace, path: Path, config: Config, out: TextIO) -> int:
+    raw = read_raw(path)
+    target: str = args.target
+    entry = catalog.get(target)
+    if entry is not None and not target.startswith(("http://", "https://")):
+        if not entry.pollable:
+            raise CliError(
+                f"{entry.name} has no machine-readable status feed; see {entry.base_url}"
+            )
+        providers = list(config.watch.providers or catalog.default_ids())
+        if entry.id in providers:
+            out.write(f"{entry.id} is already watched\n")
+            return 0
+        raw.setdefault("watch", {})["providers"] = [*providers, entry.id]
+        write_raw(path, raw)
+        out.write(f"added {entry.id} ({entry.name}, {entry.kind}) to {path}\n")
+        return 0
+    if not target.startswith(("http://", "https://")):
+        raise CliError(f"{target!r} is neither a catalog id nor an http(s) URL")
+    kind, url = args.kind, target
+    if kind is None:
+        kind, url = asyncio.run(detect_kind(target))
+    known = catalog.provider_for_url(url)
+    source_id = args.source_id or (known.id if known else _slug_for(url))
+    source: dict[str, Any] = {"id": source_id, "kind": kind, "url": url}
+    if args.name or known:
+        source["name"] = args.name or (known.name if known else source_id)
+    if args.interval:
+        source["interval"] = args.interval
+    sources = [s for s in raw.get("sources", []) if s.get("id") != source_id]
+    raw["sources"] = [*sources, source]
+    write_raw(path, raw)
+    out.write(f"added {source_id} ({kind}) {url} to {path}\n")
+    return 0
+
+
+def _slug_for(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or "source"
+    return re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-")[:60] or "source"
+
+
+async def detect_kind(url: str) -> tuple[str, str]:
+    """Probe ``url`` (and the Statuspage API under it) and sniff what answers."""
+    from watchtui.fetch import FetchError, fetch, make_client
+    from watchtui.sources.sniff import sniff_kind
+
+    base = url.rstrip("/")
+    candidates = (
+        [url]
+        if _looks_like_endpoint(url)
+        else [
+            f"{base}/api/v2/summary.json",
+            url,
+            f"{base}/history.atom",
+            f"{base}/incidents.json",
+        ]
+    )
+    reasons = []
+    async with make_client() as client:
+        for candidate in candidates:
+            try:
+                result = await fetch(client, candidate, total_timeout=15.0)
+                if result.body is None:
+                    continue
+                kind = sniff_kind(result.body)
+            except (FetchError, FeedError) as exc:
+                reasons.append(f"{candidate}: {exc}")
+                continue
+            if candidate.endswith("/api/v2/summary.json"):
+                return kind, base  # keep the base: the history endpoint derives from it
+            return kind, candidate
+    raise CliError(
+        "could not detect the kind of " + url + "; pass --kind (" + "; ".join(reasons)[:300] + ")"
+    )
+
+
+def _looks_like_endpoint(url: str) -> bool:
+    lowered = url.lower().split("?")[0]
+    return lowered.endswith((".json", ".rss", ".atom", ".xml")) or "/api/" in lowered
+
+
+def _sources_remove(args: argparse.Namespace, path: Path, config: Config, out: TextIO) -> int:
+    raw = read_raw(path)
+    source_id = args.source_id
+    custom = [s for s in raw.get("sources", []) if s.get("id") != source_id]
+    removed = len(custom) != len(raw.get("sources", []))
+    if removed:
+        raw["sources"] = custom
+    providers = list(config.watch.providers or catalog.default_ids())
+    entry = catalog.get(source_id)
+    if entry is not None and entry.id in providers:
+        providers.remove(entry.id)
+        raw.setdefault("watch", {})["providers"] = providers
+        removed = True
+    if not removed:
+        raise CliError(f"no source {source_id!r} is configured (see `watchtui sources list`)")
+    write_raw(path, raw)
+    out.write(f"removed {source_id} from {path} (its history stays in the store)\n")
+    return 0
+
+
+def _sources_test(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    target: str = args.target
+    specs = {s.id: s for s in resolve_sources(config)}
+    if target in specs:
+        spec = specs[target]
+    elif target.startswith(("http://", "https://")):
+        kind, url = (args.kind, target) if args.kind else asyncio.run(detect_kind(target))
+        spec = SourceSpec(
+            id="test",
+            name=url,
+            kind=kind,
+            base_url=url,
+            interval=60,
+            endpoints=derive_endpoints(kind, url, 60),
+        )
+    elif (entry := catalog.get(target)) is not None and entry.pollable:
+        spec = next(
+            s for s in resolve_sources(Config.model_validate({"watch": {"providers": [entry.id]}}))
+        )
+    else:
+        raise CliError(f"{target!r} is not a configured source, catalog id or URL")
+    return asyncio.run(_test_spec(spec, out))
+
+
+async def _test_spec(spec: SourceSpec, out: TextIO) -> int:
+    from watchtui.fetch import FetchError, fetch, make_client
+
+    worst = EXIT_OK
+    async with make_client() as client:
+        for endpoint in spec.endpoints:
+            out.write(f"== {endpoint.url} ({spec.kind}, {endpoint.role})\n")
+            try:
+                result = await fetch(client, endpoint.url)
+                assert result.body is not None
+                snapshot = parse_payload(spec.kind, result.body, result.headers)
+            except FetchError as exc:
+                out.write(f"fetch failed: {exc.reason}\n")
+                worst = EXIT_UNKNOWN
+                continue
+            except FeedError as exc:
+                out.write(f"HTTP {result.status}, {result.bytes} bytes, not understood: {exc}\n")
+                worst = EXIT_UNKNOWN
+                continue
+            out.write(
+                f"HTTP {result.status}, {result.bytes} bytes in {result.latency_ms:.0f} ms, "
+                f"etag {'yes' if result.etag else 'no'}, "
+                f"last-modified {'yes' if result.last_modified else 'no'}\n"
+            )
+            out.write(format_snapshot(snapshot))
+    return worst
+
+
+# --- collect ----------------------------------------------------------------------------------
+
+
+def cmd_collect(args: argparse.Namespace, out: TextIO) -> int:
+    _, config = _load(args)
+    specs = [s for s in resolve_sources(config) if s.enabled]
+    store = _open_store(args)
+    out.write(f"watchtui collect: {len(specs)} sources into {store.path}\n")
+    out.flush()
+    return asyncio.run(_collect(store, specs, config.store.retention_days, out))
+
+
+async def _collect(store: Store, specs: list[SourceSpec], retention_days: int, out: TextIO) -> int:
+    from watchtui.poller import Poller
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    poller = Poller(store, specs)
+    last_prune = datetime.min.replace(tzinfo=UTC)
+
+    def report(events: list[Any]) -> None:
+        for event in events:
+            subject = event.title or event.component_id or event.incident_id or ""
+            out.write(f"{iso(event.at)} {event.source_id} {event.kind} {subject}\n")
+        out.flush()
+
+    try:
+        while not stop.is_set():
+            now = datetime.now(UTC)
+            if now - last_prune > timedelta(days=1):
+                await asyncio.to_thread(store.prune, now - timedelta(days=retention_days))
+                last_prune = now
+            report(await poller.poll())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=1.0)
+    finally:
+        await poller.aclose()
+    return 0
+
+
+# --- the watch screen -------------------------------------------------------------------------
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from watchtui.engine import Engine
+    from watchtui.ui.app import WatchApp
+
+    path, config = _load(args)
+    store = _open_store(args)
+    engine = Engine(store, config, config_file=path)
+    app = WatchApp(
+        engine,
+        ascii_only=args.ascii or config.display.ascii,
+        kiosk=args.kiosk,
+        keymap=config.keys,
+        local_clock=config.display.clock == "local",
+        notify_bell=config.notifications.bell,
+        notify_desktop=config.notifications.desktop,
+        min_impact=config.notifications.min_impact,
+        debounce_seconds=config.notifications.debounce_seconds,
+        notifications=config.notifications.enabled,
+        watchlist_empty=config.watchlist.empty,
+    )
+    app.run()
+    return 0

@@ -344,3 +344,34 @@ def resolve_sources(config: Config) -> list[SourceSpec]:
             )
         )
     return specs
+
+
+def db_path(override: str | os.PathLike[str] | None = None) -> Path:
+    """The history store: ``--db`` / ``WATCHTUI_DB``, else the platformdirs user state dir."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get("WATCHTUI_DB")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_state_dir(APP_NAME)) / "history.sqlite3"
+
+
+def read_raw(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(path, f"cannot update: {exc}") from exc
+
+
+def write_raw(path: Path, raw: Mapping[str, Any]) -> Config:
+    """Validate then write ``raw`` (atomically: a crash never leaves half a config)."""
+    import tomli_w
+
+    config = parse_config(raw, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(tomli_w.dumps(dict(raw)), encoding="utf-8")
+    tmp.replace(path)
+    return config

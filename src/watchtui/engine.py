@@ -6,11 +6,25 @@ The app never touches the store or the network directly; it calls these methods 
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal, Protocol
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
+from watchtui import catalog
+from watchtui.config import Config, read_raw, resolve_sources, write_raw
 from watchtui.events import ChangeEvent
-from watchtui.view import IncidentView, Overview, SourceView
+from watchtui.poller import Poller, utcnow
+from watchtui.store import SourceRecord, Store, StoredIncident
+from watchtui.view import (
+    ComponentView,
+    Health,
+    IncidentView,
+    Overview,
+    SourceView,
+    StreamItem,
+    resolve_region,
+)
 
 WatchKind = Literal["provider", "component", "region"]
 
@@ -65,3 +79,255 @@ class WatchEngine(Protocol):
     def toggle_watch(self, kind: WatchKind, value: str) -> bool:
         """Add or remove ``value`` from the watchlist (saved to the config); True if now watched."""
         ...
+
+
+class Engine:
+    """The real engine: a ``Store`` for reads, a ``Poller`` for fetching, the config for edits."""
+
+    # How far back the update stream reaches, and how many rows it keeps.
+    STREAM_DAYS = 7
+    STREAM_LIMIT = 400
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        *,
+        config_file: Path | None = None,
+        poller: Poller | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.config_file = config_file
+        self.clock = clock
+        self.specs = {spec.id: spec for spec in resolve_sources(config)}
+        self.poller = poller or Poller(store, list(self.specs.values()), clock=clock)
+        self._data_version = store.data_version()
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _name(self, source_id: str) -> str:
+        spec = self.specs.get(source_id)
+        return spec.name if spec else source_id
+
+    def _kind(self, source_id: str) -> str:
+        spec = self.specs.get(source_id)
+        return spec.kind if spec else ""
+
+    def _incident_view(self, stored: StoredIncident) -> IncidentView:
+        kind = self._kind(stored.source_id)
+        return IncidentView(
+            source_id=stored.source_id,
+            provider=self._name(stored.source_id),
+            incident=stored.incident,
+            is_maintenance=stored.is_maintenance,
+            resolution_inferred=stored.resolution_inferred,
+            regions=tuple(resolve_region(kind, r) for r in stored.incident.regions),
+        )
+
+    def _source_view(self, record: SourceRecord, now: datetime) -> SourceView:
+        spec = self.specs.get(record.id)
+        interval = spec.interval if spec else int(record.interval.total_seconds())
+        stats = self.store.fetch_stats(record.id)
+        health: Health = (
+            "disabled"
+            if not record.enabled
+            else self.store.health(record.id, now, timedelta(seconds=interval))
+        )
+        return SourceView(
+            id=record.id,
+            name=spec.name if spec else record.name,
+            kind=spec.kind if spec else record.kind,
+            url=spec.base_url if spec else record.url,
+            interval=interval,
+            health=health,
+            last_success_at=stats.last_success_at,
+            last_attempt_at=stats.last_attempt_at,
+            last_error=stats.last_error if health in ("failing", "drifted", "stale") else None,
+            latency_ms=stats.mean_latency_ms,
+            not_modified_share=stats.not_modified_share,
+            enabled=record.enabled,
+        )
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def sources(self) -> list[SourceView]:
+        now = self.clock()
+        return [self._source_view(r, now) for r in self.store.sources() if r.id in self.specs]
+
+    def overview(self) -> Overview:
+        now = self.clock()
+        self._data_version = self.store.data_version()
+        components = tuple(
+            ComponentView(
+                source_id=c.source_id,
+                provider=self._name(c.source_id),
+                id=c.component.id,
+                name=c.component.name,
+                group=c.component.group,
+                status=c.component.status,
+                regions=tuple(
+                    resolve_region(self._kind(c.source_id), r) for r in c.component.regions
+                ),
+                updated_at=c.updated_at,
+                only_show_if_degraded=c.component.only_show_if_degraded,
+            )
+            for c in self.store.components()
+            if c.source_id in self.specs
+        )
+        recent = [
+            self._incident_view(s)
+            for s in self.store.incidents(since=now - timedelta(days=self.STREAM_DAYS), limit=2000)
+            if s.source_id in self.specs
+        ]
+        open_incidents = tuple(
+            v
+            for v in recent
+            if v.incident.is_open and (not v.is_maintenance or v.incident.status == "in_progress")
+        )
+        stream = sorted(
+            (
+                StreamItem(
+                    source_id=v.source_id,
+                    provider=v.provider,
+                    incident_id=v.incident.id,
+                    incident_title=v.incident.title,
+                    impact=v.incident.impact,
+                    is_open=v.incident.is_open,
+                    update=u,
+                    regions=v.regions,
+                )
+                for v in recent
+                if not v.is_maintenance
+                for u in v.incident.updates
+            ),
+            key=lambda item: item.update.at,
+            reverse=True,
+        )[: self.STREAM_LIMIT]
+        return Overview(
+            generated_at=now,
+            sources=tuple(self.sources()),
+            components=components,
+            open_incidents=open_incidents,
+            stream=tuple(stream),
+            watched=frozenset(self._watched_values()),
+        )
+
+    def _watched_values(self) -> list[str]:
+        watchlist = self.config.watchlist
+        return [*watchlist.providers, *watchlist.components, *watchlist.regions]
+
+    def incident(self, source_id: str, incident_id: str) -> IncidentView | None:
+        stored = self.store.incident(source_id, incident_id)
+        return None if stored is None else self._incident_view(stored)
+
+    def incidents_for(
+        self,
+        *,
+        source_id: str | None = None,
+        component: str | None = None,
+        geography: str | None = None,
+        limit: int = 200,
+    ) -> list[IncidentView]:
+        candidates = self.store.incidents(source_id=source_id, limit=None if geography else limit)
+        views = [self._incident_view(s) for s in candidates if s.source_id in self.specs]
+        if component is not None:
+            views = [v for v in views if component in v.incident.components]
+        if geography is not None:
+            views = [v for v in views if any(r.geography == geography for r in v.regions)]
+        views.sort(key=lambda v: (v.incident.is_open, v.incident.started_at), reverse=True)
+        return views[:limit]
+
+    def history(
+        self,
+        since: datetime,
+        until: datetime | None = None,
+        *,
+        source_id: str | None = None,
+        text: str | None = None,
+    ) -> list[IncidentView]:
+        return [
+            self._incident_view(s)
+            for s in self.store.incidents(since=since, until=until, source_id=source_id, text=text)
+        ]
+
+    def daily_counts(self, since: datetime, until: datetime) -> dict[str, list[int]]:
+        days = max(1, (until.date() - since.date()).days + 1)
+        counts: dict[str, list[int]] = {}
+        for stored in self.store.incidents(since=since, until=until, maintenance=False):
+            index = (stored.incident.started_at.date() - since.date()).days
+            if 0 <= index < days:
+                counts.setdefault(self._name(stored.source_id), [0] * days)[index] += 1
+        return counts
+
+    def external_change(self) -> bool:
+        version = self.store.data_version()
+        changed = version != self._data_version
+        self._data_version = version
+        return changed
+
+    # --- actions ---------------------------------------------------------------------------
+
+    async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
+        return await self.poller.poll(force=force, source_id=source_id)
+
+    def set_source_enabled(self, source_id: str, enabled: bool) -> None:
+        self.store.set_source_enabled(source_id, enabled)
+
+    def _edit_config(self, edit: Callable[[dict[str, Any]], None]) -> None:
+        if self.config_file is None:
+            return  # an engine without a config file (tests, demo) keeps edits in memory
+        raw = read_raw(self.config_file)
+        edit(raw)
+        self.config = write_raw(self.config_file, raw)
+
+    def add_catalog_source(self, provider_id: str) -> SourceView:
+        entry = catalog.get(provider_id)
+        if entry is None or not entry.pollable:
+            raise ValueError(f"{provider_id!r} is not a pollable catalog provider")
+        current = list(self.config.watch.providers or catalog.default_ids())
+        if entry.id not in current:
+            current.append(entry.id)
+
+        def edit(raw: dict[str, Any]) -> None:
+            raw.setdefault("watch", {})["providers"] = current
+
+        self._edit_config(edit)
+        self.config = self.config.model_copy(
+            update={"watch": self.config.watch.model_copy(update={"providers": current})}
+        )
+        self.specs = {spec.id: spec for spec in resolve_sources(self.config)}
+        self.poller.sources = list(self.specs.values())
+        self.poller.reset_registration()
+        spec = self.specs[entry.id]
+        self.store.upsert_source(
+            spec.id,
+            kind=spec.kind,
+            url=spec.base_url,
+            name=spec.name,
+            interval=timedelta(seconds=spec.interval),
+        )
+        return self._source_view(
+            next(r for r in self.store.sources() if r.id == spec.id), self.clock()
+        )
+
+    def toggle_watch(self, kind: WatchKind, value: str) -> bool:
+        """Watch conventions: provider -> source id; component -> "source_id:Component name";
+        region -> canonical geography (``eu-west``)."""
+        key = {"provider": "providers", "component": "components", "region": "regions"}[kind]
+        values = list(getattr(self.config.watchlist, key))
+        watched = value not in values
+        if watched:
+            values.append(value)
+        else:
+            values.remove(value)
+
+        def edit(raw: dict[str, Any]) -> None:
+            raw.setdefault("watchlist", {})[key] = values
+
+        self._edit_config(edit)
+        self.config = self.config.model_copy(
+            update={"watchlist": self.config.watchlist.model_copy(update={key: values})}
+        )
+        return watched

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from html.parser import HTMLParser
 
 TITLE_MAX = 500
@@ -52,11 +53,71 @@ def _cap(value: str, limit: int) -> str:
     return value[: limit - 1].rstrip() + "…"
 
 
+# Characters the fast path refuses to trust: everything strip_controls removes and every
+# whitespace other than space and newline (the slow path rewrites those).
+_SUSPECT = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000"
+    "\ud800-\udfff\ufeff\ufff9-\ufffb]"
+)
+# Printable ASCII and newline: deleting these from a clean ASCII string leaves nothing.
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
+
+
+def _only_safe_chars(text: str) -> bool:
+    if text.isascii():
+        # bytes.translate is several times faster than a regex scan on the ASCII bulk of a feed.
+        return not text.encode("ascii").translate(None, _PLAIN_ASCII)
+    return _SUSPECT.search(text) is None
+
+
+def _body_is_clean(text: str, limit: int) -> bool:
+    """True only when cleaning would return ``text`` unchanged.  Feeds are mostly clean already,
+    and proving it costs a tenth of rewriting them (GCP's 1.35 MB feed holds 600 kB of bodies)."""
+    if (
+        len(text) > limit
+        or text[:1] == "\n"
+        or text[-1:] == "\n"
+        or "  " in text
+        or "\n\n\n" in text
+        or not _only_safe_chars(text)
+    ):
+        return False
+    # No line may start or end with a space; stripping every line in C beats searching for it.
+    lines = text.split("\n")
+    return list(map(str.strip, lines)) == lines
+
+
+def _line_is_clean(text: str, limit: int) -> bool:
+    return not (
+        len(text) > limit
+        or text[:1] == " "
+        or text[-1:] == " "
+        or "  " in text
+        or "\n" in text
+        or not _only_safe_chars(text)
+    )
+
+
 def clean_line(value: object, limit: int = TITLE_MAX) -> str:
     """A single line of plain text: titles, names, statuses."""
     if value is None:
         return ""
-    text = strip_controls(str(value))
+    if isinstance(value, str):
+        # Feeds repeat the same short strings (ids, status words, group names) thousands of
+        # times; their cleaned form is cached.
+        return _clean_short_line(value, limit) if len(value) <= 256 else _clean_line(value, limit)
+    return _clean_line(str(value), limit)
+
+
+@lru_cache(maxsize=8192)
+def _clean_short_line(value: str, limit: int) -> str:
+    return _clean_line(value, limit)
+
+
+def _clean_line(value: str, limit: int) -> str:
+    if _line_is_clean(value, limit):
+        return value
+    text = strip_controls(value)
     text = _SPACES.sub(" ", text.replace("\n", " ")).strip()
     return _cap(text, limit)
 
@@ -65,6 +126,8 @@ def clean_text(value: object, limit: int = BODY_MAX) -> str:
     """Multi-line plain text: bodies.  Keeps paragraph breaks, trims every line."""
     if value is None:
         return ""
+    if isinstance(value, str) and _body_is_clean(value, limit):
+        return value
     text = strip_controls(str(value))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
@@ -73,8 +136,26 @@ def clean_text(value: object, limit: int = BODY_MAX) -> str:
 
 _BLOCK_TAGS = frozenset(
     {
-        "p", "div", "section", "article", "header", "footer", "blockquote", "pre", "table",
-        "tr", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "ul",
+        "ol",
+        "dl",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
     }
 )
 _SKIP_TAGS = frozenset({"script", "style", "head", "title", "template", "noscript"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -83,10 +84,12 @@ def _declared_charset(headers: Headers | None) -> str | None:
     return None
 
 
+_MARKUP_START = re.compile(r"\s*<")
+
+
 def load_json(data: bytes, kind: str, headers: Headers | None = None) -> Any:
     text = decode_text(data, kind, headers)
-    stripped = text.lstrip()
-    if stripped[:1] == "<":
+    if _MARKUP_START.match(text):
         raise FeedError(kind, "got an HTML/XML document where JSON was expected")
     try:
         return json.loads(text)
@@ -177,10 +180,10 @@ def safe_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    if (
-        url.lower().startswith(("https://", "http://"))
-        and is_safe(url)
-        and not any(ch.isspace() for ch in url)
-    ):
+    scheme_ok = url[:8].lower().startswith(("https://", "http://"))
+    if scheme_ok and is_safe(url) and not _SPACE.search(url):
         return url[:2000]
     return None
+
+
+_SPACE = re.compile(r"\s")

@@ -30,6 +30,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from pydantic import TypeAdapter
+
 from watchtui.errors import FeedError
 from watchtui.model import (
     IMPACTS,
@@ -73,8 +75,6 @@ _OPEN_STATUSES = frozenset(
 
 # "Amsterdam, Netherlands - (AMS)" (Cloudflare colos).  A bare "(XXX)" counts only after a
 # "City, Country" name: product names such as "Data Loss Prevention (DLP)" end the same way.
-_DASHED_CODE = re.compile(r"\s-\s*\(([A-Z]{3})\)$")
-_BARE_CODE = re.compile(r",[^()]*\s\(([A-Z]{3})\)$")
 
 
 def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
@@ -97,6 +97,9 @@ class _Directory:
     groups: dict[str, str] = field(default_factory=dict)  # group id -> name
     group_of: dict[str, str] = field(default_factory=dict)  # child id -> group name
     names: dict[str, str] = field(default_factory=dict)  # component id -> own name
+    # The page's own component rows (groups excluded) with their cleaned id and name, so each
+    # row is cleaned once.
+    components: list[tuple[dict[str, Any], str, str]] = field(default_factory=list)
 
     @property
     def group_names(self) -> set[str]:
@@ -131,7 +134,13 @@ def _snapshot(payload: dict[str, Any], kind: str) -> Snapshot:
         page_url=page_url,
         updated_at=parse_iso(page.get("updated_at")),
         page_status=_page_status(payload.get("status"), kind),
-        components=tuple(_component(r, directory, kind) for r in rows if not _is_group(r)),
+        # One validation call for all components: pages like Cloudflare's list hundreds.
+        components=_COMPONENTS.validate_python(
+            [
+                _component(row, component_id, name, directory)
+                for row, component_id, name in directory.components
+            ]
+        ),
         incidents=tuple(_incident(r, directory, page_url, kind) for r in incident_rows),
         maintenances=tuple(_maintenance(r, directory, page_url, kind) for r in maintenance_rows),
     )
@@ -178,46 +187,74 @@ def _directory(
     rows: list[dict[str, Any]], incident_rows: list[dict[str, Any]], kind: str
 ) -> _Directory:
     directory = _Directory()
-    for row in rows:
-        if _is_group(row):
-            name = clean_line(row.get("name"), NAME_MAX)
-            directory.groups[_required_id(row, kind, "component group")] = name
-            for child in expect_list(row.get("components"), kind, "group components"):
-                directory.group_of[clean_line(child, NAME_MAX)] = name
     # A single-incident payload has no page component list, but its incidents embed full
-    # component objects, which are enough to resolve affected_components codes.
+    # component objects, which are enough to resolve affected_components codes.  The page's own
+    # rows come after them and win.
     embedded = (
         expect_dict(c, kind, "incident component")
         for r in incident_rows
         for c in expect_list(r.get("components"), kind, "incident components")
     )
-    for row in [*embedded, *rows]:
+    for row in embedded:
         if not _is_group(row):
             directory.names[_required_id(row, kind, "component")] = clean_line(
                 row.get("name"), NAME_MAX
             )
+    for row in rows:
+        if row.get("group") is True:
+            name = clean_line(row.get("name"), NAME_MAX)
+            directory.groups[_required_id(row, kind, "component group")] = name
+            for child in expect_list(row.get("components"), kind, "group components"):
+                # Looked up by clean component ids: an id that needed cleaning just loses its
+                # group, it cannot smuggle text in (the key is never shown).
+                if isinstance(child, str):
+                    directory.group_of[child] = name
+        else:
+            component_id = _required_id(row, kind, "component")
+            name = directory.names[component_id] = clean_line(row.get("name"), NAME_MAX)
+            directory.components.append((row, component_id, name))
     return directory
 
 
-def _component(row: dict[str, Any], directory: _Directory, kind: str) -> Component:
-    component_id = _required_id(row, kind, "component")
-    name = clean_line(row.get("name"), NAME_MAX)
+_COMPONENTS: TypeAdapter[tuple[Component, ...]] = TypeAdapter(tuple[Component, ...])
+
+
+def _component(
+    row: dict[str, Any], component_id: str, name: str, directory: _Directory
+) -> dict[str, Any]:
     group_id = row.get("group_id")
-    group = directory.groups.get(clean_line(group_id, NAME_MAX)) if group_id else None
-    return Component(
-        id=component_id,
-        name=name,
-        group=group or directory.group_of.get(component_id),
-        status=_COMPONENT_STATUS.get(clean_line(row.get("status")).lower(), "unknown"),
-        regions=region_codes(name),
-        only_show_if_degraded=row.get("only_show_if_degraded") is True,
-    )
+    group = directory.groups.get(group_id) if isinstance(group_id, str) else None
+    raw_status = row.get("status")
+    status = _COMPONENT_STATUS.get(raw_status) if isinstance(raw_status, str) else None
+    return {
+        "id": component_id,
+        "name": name,
+        "group": group or directory.group_of.get(component_id),
+        "status": status or _COMPONENT_STATUS.get(clean_line(raw_status).lower(), "unknown"),
+        "regions": region_codes(name),
+        "only_show_if_degraded": row.get("only_show_if_degraded") is True,
+    }
 
 
 def region_codes(name: str) -> tuple[str, ...]:
-    """The location code a component name ends with (``"Paris, France - (CDG)"`` -> CDG)."""
-    match = _DASHED_CODE.search(name) or _BARE_CODE.search(name)
-    return (match.group(1),) if match else ()
+    """The location code a component name ends with: ``"Paris, France - (CDG)"`` or
+    ``"Paris, France (CDG)"`` -> CDG.  A bare ``(XXX)`` counts only after a "City, Country" name,
+    so "Data Loss Prevention (DLP)" is not a place.  Hand-written rather than a regex search:
+    Cloudflare's page has hundreds of these and this runs on every poll."""
+    if len(name) < 6 or name[-1] != ")" or name[-5] != "(":
+        return ()
+    code = name[-4:-1]
+    if not (code.isascii() and code.isalpha() and code.isupper()):
+        return ()
+    head = name[:-5]
+    stripped = head.rstrip()
+    if stripped.endswith("-") and stripped[-2:-1].isspace():
+        return (code,)
+    if head[-1:].isspace():
+        comma = head.rfind(",")
+        if comma != -1 and "(" not in head[comma:] and ")" not in head[comma:]:
+            return (code,)
+    return ()
 
 
 # --- incidents and maintenances ------------------------------------------------------------------
