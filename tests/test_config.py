@@ -100,3 +100,17 @@ def test_duplicate_source_ids_rejected(tmp_path: Path) -> None:
     source = "[[sources]]\nid='a'\nkind='rss'\nurl='https://x/feed.atom'\n"
     with pytest.raises(ConfigError, match="duplicate id"):
         load_config(write(tmp_path, source * 2))
+
+
+def test_readme_config_example_is_valid() -> None:
+    """The README's example config must stay loadable as the code changes."""
+    import tomllib
+
+    from tests.conftest import ROOT
+    from watchtui.config import parse_config
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml", 1)[1].split("```", 1)[0]
+    config = parse_config(tomllib.loads(block))
+    assert config.watch.providers and "gitlab" in config.watch.providers
+    assert [s.id for s in resolve_sources(config)][-1] == "internal"

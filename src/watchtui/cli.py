@@ -144,7 +144,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from watchtui.demo_app import run_demo
 
-        return run_demo(step_seconds=args.step, ascii_only=args.ascii)
+        return run_demo(step_seconds=args.step, ascii_only=args.ascii, kiosk=args.kiosk)
     return cmd_watch(args)
 
 
@@ -715,13 +715,13 @@ def cmd_watch(args: argparse.Namespace) -> int:
         ascii_only=args.ascii or config.display.ascii,
         kiosk=args.kiosk,
         keymap=config.keys,
-        local_clock=config.display.clock == "local",
+        local_time=config.display.clock == "local",
         notify_bell=config.notifications.bell,
         notify_desktop=config.notifications.desktop,
         min_impact=config.notifications.min_impact,
         debounce_seconds=config.notifications.debounce_seconds,
         notifications=config.notifications.enabled,
-        watchlist_empty=config.watchlist.empty,
+        only_watched=config.display.only_watched,
     )
     app.run()
     return 0
