@@ -106,6 +106,27 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("target", metavar="ID_OR_URL")
     test.add_argument("--kind", choices=sorted(KIND_MODULES))
 
+    probes = commands.add_parser("probes", help="your own checks beside the providers' claims")
+    probes_cmd = probes.add_subparsers(dest="probes_command", metavar="ACTION", required=True)
+    probes_list = probes_cmd.add_parser("list", help="probes, their state and recent uptime")
+    probes_list.add_argument("--json", action="store_true")
+    probe_add = probes_cmd.add_parser("add", help="add an HTTP(S), TCP or DNS probe")
+    probe_add.add_argument("target", metavar="URL|HOST:PORT|NAME")
+    probe_add.add_argument("--id", dest="probe_id", required=True)
+    probe_add.add_argument("--type", choices=["http", "tcp", "dns"], help="default: from TARGET")
+    probe_add.add_argument("--provider", help="catalog or source id it depends on")
+    probe_add.add_argument("--service", help="the provider's service it depends on")
+    probe_add.add_argument("--region", help="provider region code or geography (eu-west)")
+    probe_add.add_argument("--interval", type=int)
+    probe_add.add_argument("--expect-status", type=int, action="append", metavar="CODE")
+    probe_add.add_argument("--contains", help="substring the body must contain")
+    probe_remove = probes_cmd.add_parser("remove", help="remove a probe")
+    probe_remove.add_argument("probe_id", metavar="ID")
+    probe_remove.add_argument("--forget", action="store_true", help="also delete its history")
+    probe_test = probes_cmd.add_parser("test", help="run a probe once and show the result")
+    probe_test.add_argument("target", metavar="ID|URL|HOST:PORT|NAME")
+    probe_test.add_argument("--type", choices=["http", "tcp", "dns"])
+
     config = commands.add_parser("config", help="where the config is, check it, show it")
     config.add_argument("action", choices=["path", "check", "show"])
 
@@ -139,6 +160,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_history(args, out)
     if args.command == "sources":
         return cmd_sources(args, out)
+    if args.command == "probes":
+        return cmd_probes(args, out)
     if args.command == "collect":
         return cmd_collect(args, out)
     if args.command == "demo":
@@ -656,6 +679,132 @@ async def _test_spec(spec: SourceSpec, out: TextIO) -> int:
             )
             out.write(format_snapshot(snapshot))
     return worst
+
+
+# --- probes -----------------------------------------------------------------------------------
+
+
+def _probe_type(target: str, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    if target.startswith(("http://", "https://")):
+        return "http"
+    return "tcp" if re.search(r":\d+$", target) else "dns"
+
+
+def cmd_probes(args: argparse.Namespace, out: TextIO) -> int:
+    from pydantic import ValidationError
+
+    from watchtui.probes import ProbeSpec, link_provider
+
+    path, config = _load(args)
+    action = args.probes_command
+    if action == "list":
+        return _probes_list(args, config, out)
+    if action == "add":
+        fields: dict[str, Any] = {
+            "id": args.probe_id,
+            "type": _probe_type(args.target, args.type),
+            "target": args.target,
+        }
+        for key in ("provider", "service", "region", "interval", "contains"):
+            if getattr(args, key) is not None:
+                fields[key] = getattr(args, key)
+        if args.expect_status:
+            fields["expect_status"] = args.expect_status
+        try:
+            spec = ProbeSpec.model_validate(fields)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "probe"
+            raise CliError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from exc
+        raw = read_raw(path)
+        if any(p.get("id") == spec.id for p in raw.get("probes", [])):
+            raise CliError(f"a probe {spec.id!r} already exists (remove it first)")
+        raw.setdefault("probes", []).append(spec.to_config())
+        write_raw(path, raw)
+        linked = link_provider(spec)
+        tied = f", tied to {linked.provider}" if linked.provider else ""
+        out.write(f"added probe {spec.id} ({spec.type} {spec.target}{tied}) to {path}\n")
+        return 0
+    if action == "remove":
+        raw = read_raw(path)
+        kept = [p for p in raw.get("probes", []) if p.get("id") != args.probe_id]
+        if len(kept) == len(raw.get("probes", [])):
+            raise CliError(f"no probe {args.probe_id!r} is configured")
+        raw["probes"] = kept
+        write_raw(path, raw)
+        if args.forget:
+            _open_store(args).remove_probe(args.probe_id)
+        out.write(f"removed probe {args.probe_id} from {path}\n")
+        return 0
+    known = {p.id: p for p in config.probes}
+    if args.target in known:
+        spec = known[args.target]
+    else:
+        try:
+            spec = ProbeSpec.model_validate(
+                {"id": "test", "type": _probe_type(args.target, args.type), "target": args.target}
+            )
+        except ValidationError as exc:
+            raise CliError(f"{args.target!r}: {exc.errors()[0]['msg']}") from exc
+    return asyncio.run(_probe_once(link_provider(spec), out))
+
+
+async def _probe_once(spec: Any, out: TextIO) -> int:
+    from watchtui.fetch import make_client
+    from watchtui.probes import run_probe
+
+    async with make_client() as client:
+        result = await run_probe(spec, client)
+    latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "no answer"
+    verdict = "ok" if result.ok else f"FAILED: {result.error}"
+    tied = f" (depends on {spec.provider})" if spec.provider else ""
+    out.write(f"{spec.type} {spec.target}{tied}: {verdict}, {latency}\n")
+    return 0 if result.ok else 1
+
+
+def _probes_list(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from watchtui.probes import link_provider
+
+    now = datetime.now(UTC)
+    store = _open_store(args) if Path(db_path(args.db)).exists() else None
+    states = store.probe_states() if store else {}
+    rows: list[dict[str, Any]] = []
+    for spec in (link_provider(p) for p in config.probes):
+        state = states.get(spec.id)
+        periods = store.probe_periods(spec.id, since=now - timedelta(days=7)) if store else []
+        down = sum(
+            (
+                min(p.ended_at or now, now) - max(p.started_at, now - timedelta(days=7))
+            ).total_seconds()
+            for p in periods
+            if p.state == "down"
+        )
+        rows.append(
+            {
+                "id": spec.id,
+                "type": spec.type,
+                "target": spec.target,
+                "provider": spec.provider,
+                "service": spec.service,
+                "region": spec.region,
+                "state": state.state if state else "unknown",
+                "since": iso(state.since) if state else None,
+                "last_error": state.last_error if state else None,
+                "down_seconds_7d": int(down),
+            }
+        )
+    if args.json:
+        _print_json(rows, out)
+        return 0
+    for row in rows:
+        error = f"  ({row['last_error']})" if row["state"] == "down" and row["last_error"] else ""
+        out.write(
+            f"{row['id']:<20} {row['state']:<8} {row['type']:<5} {str(row['target'])[:50]:<50}"
+            f" {row['provider'] or '-'}{error}\n"
+        )
+    return 0
 
 
 # --- collect ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from watchtui import catalog
 from watchtui.model import Impact
+from watchtui.probes import ProbeSpec
 from watchtui.sources import KIND_MODULES
 
 APP_NAME = "watchtui"
@@ -126,6 +127,8 @@ class Config(_Section):
     store: StoreSettings = Field(default_factory=StoreSettings)
     # Action name -> key(s), e.g. refresh = "ctrl+r".
     keys: dict[str, str] = Field(default_factory=dict)
+    # The user's own checks, beside the providers' claims.
+    probes: list[ProbeSpec] = Field(default_factory=list)
 
 
 class Endpoint(BaseModel):
@@ -214,6 +217,22 @@ def _check_references(config: Config, path: Path | None) -> None:
         if source.id in seen:
             raise ConfigError(path, f"key 'sources[{index}].id': duplicate id {source.id!r}")
         seen.add(source.id)
+    source_ids = {s.id for s in config.sources}
+    probe_ids: set[str] = set()
+    for index, probe in enumerate(config.probes):
+        if probe.id in probe_ids:
+            raise ConfigError(path, f"key 'probes[{index}].id': duplicate id {probe.id!r}")
+        probe_ids.add(probe.id)
+        if (
+            probe.provider
+            and catalog.get(probe.provider) is None
+            and probe.provider not in source_ids
+        ):
+            raise ConfigError(
+                path,
+                f"key 'probes[{index}].provider': {probe.provider!r} is neither a catalog "
+                "provider nor a custom source id",
+            )
     for provider, interval in config.watch.intervals.items():
         if interval < MIN_INTERVAL:
             raise ConfigError(

@@ -6,21 +6,34 @@ The app never touches the store or the network directly; it calls these methods 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from watchtui import catalog
 from watchtui.config import Config, read_raw, resolve_sources, write_raw
+from watchtui.correlate import (
+    CorrelationHint,
+    Disagreement,
+    correlate,
+    correlation_events,
+    disagreement_events,
+    disagreements,
+)
 from watchtui.events import ChangeEvent
 from watchtui.poller import Poller, utcnow
+from watchtui.probes import ProbeRunner, link_provider, probe_label
 from watchtui.store import SourceRecord, Store, StoredIncident
 from watchtui.view import (
     ComponentView,
+    DisagreementView,
     Health,
+    HintView,
     IncidentView,
     Overview,
+    ProbeView,
     SourceView,
     StreamItem,
     resolve_region,
@@ -103,7 +116,13 @@ class Engine:
         self.clock = clock
         self.specs = {spec.id: spec for spec in resolve_sources(config)}
         self.poller = poller or Poller(store, list(self.specs.values()), clock=clock)
+        self.probe_specs = [link_provider(p) for p in config.probes]
+        self.probe_runner = ProbeRunner(owner=self.poller.owner)
         self._data_version = store.data_version()
+        # What the last poll saw, so only changes become events (seeded at start, so a restart
+        # does not announce everything again).
+        self._previous_disagreements: list[Disagreement] | None = None
+        self._previous_hints: list[CorrelationHint] | None = None
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -148,6 +167,75 @@ class Engine:
             latency_ms=stats.mean_latency_ms,
             not_modified_share=stats.not_modified_share,
             enabled=record.enabled,
+        )
+
+    def _signals(
+        self, open_views: Sequence[IncidentView], now: datetime
+    ) -> tuple[list[Disagreement], list[CorrelationHint]]:
+        """Disagreements between probes and providers, and cross-provider hints."""
+        if not self.probe_specs and len({v.source_id for v in open_views}) < 2:
+            return [], []
+        states = self.store.probe_states()
+        kinds = {spec_id: spec.kind for spec_id, spec in self.specs.items()}
+        unhealthy = {
+            source.id
+            for source in self.sources()
+            if source.health in ("stale", "failing", "drifted")
+        }
+        found = disagreements(
+            self.probe_specs,
+            states,
+            self.store.components(),
+            self.store.incidents(open_only=True),
+            kinds,
+            now,
+            unhealthy=unhealthy,
+            names={spec_id: spec.name for spec_id, spec in self.specs.items()},
+        )
+        down = [
+            (spec, states[spec.id])
+            for spec in self.probe_specs
+            if spec.id in states and states[spec.id].state == "down"
+        ]
+        hints = correlate(open_views, down, source_kinds=kinds)
+        return found, hints
+
+    def _probe_views(self) -> tuple[ProbeView, ...]:
+        states = self.store.probe_states()
+        views = []
+        for spec in self.probe_specs:
+            state = states.get(spec.id)
+            results = self.store.probe_results(spec.id, limit=30)
+            kind = self._kind(spec.provider) if spec.provider else ""
+            views.append(
+                ProbeView(
+                    id=spec.id,
+                    label=probe_label(spec),
+                    type=spec.type,
+                    target=spec.target,
+                    state=state.state if state else "unknown",
+                    since=state.since if state else None,
+                    provider=spec.provider,
+                    provider_name=self._name(spec.provider) if spec.provider else None,
+                    service=spec.service,
+                    region=resolve_region(kind, spec.region) if spec.region else None,
+                    last_error=state.last_error if state else None,
+                    latency_ms=results[-1].latency_ms if results else None,
+                    latencies=tuple(r.latency_ms for r in results),
+                )
+            )
+        return tuple(views)
+
+    @staticmethod
+    def _disagreement_view(found: Disagreement, kind: str) -> DisagreementView:
+        return DisagreementView(
+            key=found.key,
+            probe_id=found.probe_id,
+            provider=found.provider,
+            kind=found.kind,
+            since=found.since,
+            message=found.message,
+            region=resolve_region(kind, found.region) if found.region else None,
         )
 
     # --- reads -----------------------------------------------------------------------------
@@ -205,6 +293,7 @@ class Engine:
             key=lambda item: item.update.at,
             reverse=True,
         )[: self.STREAM_LIMIT]
+        found, hints = self._signals(open_incidents, now)
         return Overview(
             generated_at=now,
             sources=tuple(self.sources()),
@@ -212,6 +301,19 @@ class Engine:
             open_incidents=open_incidents,
             stream=tuple(stream),
             watched=frozenset(self._watched_values()),
+            probes=self._probe_views(),
+            disagreements=tuple(self._disagreement_view(d, self._kind(d.provider)) for d in found),
+            hints=tuple(
+                HintView(
+                    key=h.key,
+                    geography=h.geography,
+                    text=h.text,
+                    started_at=h.started_at,
+                    providers=h.provider_names,
+                    incident_keys=h.incident_keys,
+                )
+                for h in hints
+            ),
         )
 
     def _watched_values(self) -> list[str]:
@@ -270,7 +372,29 @@ class Engine:
     # --- actions ---------------------------------------------------------------------------
 
     async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
-        return await self.poller.poll(force=force, source_id=source_id)
+        events = await self.poller.poll(force=force, source_id=source_id)
+        if source_id is None and self.probe_specs:
+            events += await self.probe_runner.run_due(
+                self.store, self.probe_specs, self.poller.client, self.clock()
+            )
+        events += await asyncio.to_thread(self._signal_events)
+        return events
+
+    def _signal_events(self) -> list[ChangeEvent]:
+        now = self.clock()
+        open_views = [
+            self._incident_view(s)
+            for s in self.store.incidents(open_only=True)
+            if s.source_id in self.specs
+        ]
+        found, hints = self._signals(open_views, now)
+        events: list[ChangeEvent] = []
+        if self._previous_disagreements is not None:
+            events += disagreement_events(self._previous_disagreements, found, now)
+        if self._previous_hints is not None:
+            events += correlation_events(self._previous_hints, hints)
+        self._previous_disagreements, self._previous_hints = found, hints
+        return events
 
     def set_source_enabled(self, source_id: str, enabled: bool) -> None:
         self.store.set_source_enabled(source_id, enabled)

@@ -1,7 +1,11 @@
 """Change events: what became different in the world since the store last looked.
 
 The store emits them from ``Store.ingest`` (incidents, updates, components) and
-``Store.record_fetch`` (source health transitions); the UI, the CLI and notifications consume them.
+``Store.record_fetch`` (source health transitions); ``watchtui.probes`` emits ``probe_down`` /
+``probe_up`` (the user's own checks) and ``watchtui.correlate`` emits ``disagreement_started`` /
+``disagreement_ended`` and ``correlation``; the UI, the CLI and notifications consume them.
+Probe, disagreement and correlation events carry ``source_id="probe:<probe id>"`` (or
+``"correlation:<geography>"``), which can never collide with a source id (no colon allowed there).
 They carry only text that already went through ``watchtui.text`` (model titles, component names,
 update bodies), so they are safe to print.
 """
@@ -24,6 +28,11 @@ EventKind = Literal[
     "source_failing",
     "source_drifted",
     "source_recovered",
+    "probe_down",
+    "probe_up",
+    "disagreement_started",
+    "disagreement_ended",
+    "correlation",
 ]
 
 EVENT_KINDS: tuple[EventKind, ...] = (
@@ -36,6 +45,11 @@ EVENT_KINDS: tuple[EventKind, ...] = (
     "source_failing",
     "source_drifted",
     "source_recovered",
+    "probe_down",
+    "probe_up",
+    "disagreement_started",
+    "disagreement_ended",
+    "correlation",
 )
 
 

@@ -14,6 +14,11 @@ SQL compares them as strings, and always come back as aware UTC datetimes.
 
 Ingest semantics (see ``Store.ingest``): a snapshot is merged, never replayed; updates are never
 deleted; incidents vanish from the store only through ``prune``.
+
+The user's own probes (``watchtui.probes``) keep every result (``probe_results``, for latency
+sparklines), one hysteresis state per probe (``probe_state``) and their up/down history summarised
+as periods (``probe_periods``), so "how long was it down last week" never scans raw results.  Probe
+runs are coordinated with the same leases as endpoints, keyed ``probe:<id>``.
 """
 
 from __future__ import annotations
@@ -49,6 +54,11 @@ FetchOutcome = Literal["ok", "not_modified", "error", "drifted"]
 Health = Literal["fresh", "stale", "failing", "drifted", "never"]
 
 FETCH_OUTCOMES: tuple[FetchOutcome, ...] = ("ok", "not_modified", "error", "drifted")
+
+ProbeStateName = Literal["up", "down", "unknown"]
+PROBE_STATES: tuple[ProbeStateName, ...] = ("up", "down", "unknown")
+# Lease keys for probes live beside endpoint URLs in endpoint_state; no URL starts with it.
+PROBE_LEASE_PREFIX = "probe:"
 
 # 'wtch': marks the file as ours, so a foreign SQLite file is refused rather than migrated.
 APPLICATION_ID = 0x77746368
@@ -191,6 +201,48 @@ class PruneCounts:
     updates: int
     fetch_log: int
     transitions: int
+    probe_results: int = 0
+    probe_periods: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """One run of a probe.  ``latency_ms`` is None when nothing answered (timeout, refused)."""
+
+    ok: bool
+    latency_ms: float | None
+    error: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeState:
+    """A probe's hysteresis state (see ``watchtui.probes.advance``).
+
+    ``since``: when the current up/down state began, i.e. the first result of the streak that
+    confirmed it (None while unknown).  ``streak_started_at``: the first result of the current run
+    of equal outcomes, so "failing for 6 min" counts from the first failure, not the Nth.
+    """
+
+    probe_id: str
+    state: ProbeStateName = "unknown"
+    since: datetime | None = None
+    consecutive_failures: int = 0
+    consecutive_successes: int = 0
+    last_error: str | None = None
+    last_result_at: datetime | None = None
+    streak_started_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProbePeriod:
+    probe_id: str
+    state: Literal["up", "down"]
+    started_at: datetime
+    ended_at: datetime | None  # None: still in this state
+
+    def duration_at(self, now: datetime) -> timedelta:
+        return (self.ended_at or now) - self.started_at
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,9 +397,50 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+_SCHEMA_V2_PROBES: tuple[str, ...] = (
+    """CREATE TABLE probe_results (
+        id INTEGER PRIMARY KEY,
+        probe_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+        latency_ms REAL,
+        error TEXT
+    )""",
+    "CREATE INDEX probe_results_probe_at ON probe_results(probe_id, at)",
+    "CREATE INDEX probe_results_at ON probe_results(at)",
+    """CREATE TABLE probe_state (
+        probe_id TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('up', 'down', 'unknown')),
+        since TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        consecutive_successes INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_result_at TEXT,
+        streak_started_at TEXT
+    ) WITHOUT ROWID""",
+    """CREATE TABLE probe_periods (
+        id INTEGER PRIMARY KEY,
+        probe_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('up', 'down')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT
+    )""",
+    "CREATE INDEX probe_periods_probe ON probe_periods(probe_id, started_at)",
+    "CREATE INDEX probe_periods_ended ON probe_periods(ended_at)",
+    # At most one open period per probe, whatever a buggy or concurrent writer attempts.
+    "CREATE UNIQUE INDEX probe_periods_open ON probe_periods(probe_id) WHERE ended_at IS NULL",
+)
+
+
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    # Purely additive: v1 tables and rows are untouched.
+    for statement in _SCHEMA_V2_PROBES:
+        conn.execute(statement)
+
+
 # MIGRATIONS[n] upgrades a store at user_version n to n + 1.  Append only; a migration must keep
 # every row of history (ALTER/copy, never DROP data).
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2]
 
 
 def schema_version() -> int:
@@ -812,10 +905,11 @@ class Store:
         return None if row is None else _endpoint_from_row(row)
 
     def endpoint_states(self, source_id: str | None = None) -> list[EndpointState]:
-        sql = f"SELECT {_ENDPOINT_COLUMNS} FROM endpoint_state"
+        # Probe leases share the table; they are not endpoints.
+        sql = f"SELECT {_ENDPOINT_COLUMNS} FROM endpoint_state WHERE {_NOT_PROBE_LEASE}"
         params: tuple[Any, ...] = ()
         if source_id is not None:
-            sql += " WHERE source_id = ?"
+            sql += " AND source_id = ?"
             params = (source_id,)
         rows = self._read(lambda c: c.execute(sql + " ORDER BY url", params).fetchall())
         return [_endpoint_from_row(r) for r in rows]
@@ -907,8 +1001,8 @@ class Store:
         """URLs whose next_due_at has come (or was never set), most overdue first."""
         rows = self._read(
             lambda c: c.execute(
-                """SELECT url FROM endpoint_state
-                   WHERE next_due_at IS NULL OR next_due_at <= ?
+                f"""SELECT url FROM endpoint_state
+                   WHERE (next_due_at IS NULL OR next_due_at <= ?) AND {_NOT_PROBE_LEASE}
                    ORDER BY next_due_at IS NOT NULL, next_due_at, url""",
                 (_ts(now),),
             ).fetchall()
@@ -1041,6 +1135,9 @@ class Store:
             "component_transitions",
             "incidents",
             "updates",
+            "probe_results",
+            "probe_state",
+            "probe_periods",
         )
 
         def query(c: sqlite3.Connection) -> dict[str, int]:
@@ -1048,11 +1145,99 @@ class Store:
 
         return self._read(query)
 
+    # ---- probes -------------------------------------------------------------------------------
+
+    def record_probe_result(
+        self, probe_id: str, result: ProbeResult, new_state: ProbeState
+    ) -> bool:
+        """Log one probe run and store the state ``advance`` computed from it, atomically; open
+        and close up/down periods when the state changes.
+
+        Returns False (result logged, state untouched) when the store already holds a state from a
+        later result: a slow run never overwrites newer knowledge.
+        """
+        if new_state.probe_id != probe_id:
+            raise ValueError(f"state of probe {new_state.probe_id!r} given for {probe_id!r}")
+        _ts(result.at)  # reject naive datetimes before opening a transaction
+        return self._write(lambda c: _ProbeWrite(probe_id, result, new_state).apply(c))
+
+    def probe_state(self, probe_id: str) -> ProbeState | None:
+        row = self._read(
+            lambda c: c.execute(
+                f"SELECT {_PROBE_STATE_COLUMNS} FROM probe_state WHERE probe_id = ?", (probe_id,)
+            ).fetchone()
+        )
+        return None if row is None else _probe_state_from_row(row)
+
+    def probe_states(self) -> dict[str, ProbeState]:
+        """Every probe's state by id (probes never run have none: treat them as unknown)."""
+        rows = self._read(
+            lambda c: c.execute(
+                f"SELECT {_PROBE_STATE_COLUMNS} FROM probe_state ORDER BY probe_id"
+            ).fetchall()
+        )
+        return {r[0]: _probe_state_from_row(r) for r in rows}
+
+    def probe_results(
+        self, probe_id: str, since: datetime | None = None, limit: int | None = None
+    ) -> list[ProbeResult]:
+        """The newest ``limit`` results at or after ``since``, oldest first (sparkline order)."""
+        clauses = ["probe_id = ?"]
+        params: list[Any] = [probe_id]
+        if since is not None:
+            clauses.append("at >= ?")
+            params.append(_ts(since))
+        limit_sql = "" if limit is None else f" LIMIT {max(0, int(limit))}"
+        rows = self._read(
+            lambda c: c.execute(
+                f"""SELECT at, ok, latency_ms, error FROM probe_results
+                    WHERE {" AND ".join(clauses)} ORDER BY at DESC, id DESC{limit_sql}""",
+                params,
+            ).fetchall()
+        )
+        return [
+            ProbeResult(ok=bool(r[1]), latency_ms=r[2], error=r[3], at=_dt(r[0]))
+            for r in reversed(rows)
+        ]
+
+    def probe_periods(
+        self, probe_id: str | None = None, since: datetime | None = None
+    ) -> list[ProbePeriod]:
+        """Up/down periods overlapping [since, now], oldest first (all probes when no id)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if probe_id is not None:
+            clauses.append("probe_id = ?")
+            params.append(probe_id)
+        if since is not None:
+            clauses.append("(ended_at IS NULL OR ended_at >= ?)")
+            params.append(_ts(since))
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._read(
+            lambda c: c.execute(
+                f"""SELECT probe_id, state, started_at, ended_at FROM probe_periods{where}
+                    ORDER BY started_at, id""",
+                params,
+            ).fetchall()
+        )
+        return [ProbePeriod(r[0], r[1], _dt(r[2]), _dt_opt(r[3])) for r in rows]
+
+    def remove_probe(self, probe_id: str) -> None:
+        """Forget a probe and all its history (explicit user action only)."""
+
+        def remove(c: sqlite3.Connection) -> None:
+            for table in ("probe_results", "probe_state", "probe_periods"):
+                c.execute(f"DELETE FROM {table} WHERE probe_id = ?", (probe_id,))
+            c.execute("DELETE FROM endpoint_state WHERE url = ?", (probe_lease_key(probe_id),))
+
+        self._write(remove)
+
     # ---- retention ----------------------------------------------------------------------------
 
     def prune(self, older_than: datetime) -> PruneCounts:
         """Delete incidents resolved before ``older_than`` (with their updates), and fetch log
-        entries and component transitions older than it.  Open incidents are always kept."""
+        entries, component transitions and probe results older than it, and probe periods that
+        ended before it.  Open incidents, current probe periods and probe states are kept."""
         cutoff = _ts(older_than)
 
         def prune(c: sqlite3.Connection) -> PruneCounts:
@@ -1068,7 +1253,11 @@ class Store:
             transitions = c.execute(
                 "DELETE FROM component_transitions WHERE at < ?", (cutoff,)
             ).rowcount
-            return PruneCounts(incidents, updates, fetches, transitions)
+            results = c.execute("DELETE FROM probe_results WHERE at < ?", (cutoff,)).rowcount
+            periods = c.execute(
+                "DELETE FROM probe_periods WHERE ended_at IS NOT NULL AND ended_at < ?", (cutoff,)
+            ).rowcount
+            return PruneCounts(incidents, updates, fetches, transitions, results, periods)
 
         return self._write(prune)
 
@@ -1097,6 +1286,87 @@ def _endpoint_from_row(r: Sequence[Any]) -> EndpointState:
         lease_owner=r[10],
         lease_until=_dt_opt(r[11]),
     )
+
+
+_NOT_PROBE_LEASE = f"url NOT LIKE '{PROBE_LEASE_PREFIX}%'"
+
+
+def probe_lease_key(probe_id: str) -> str:
+    """The ``try_claim``/``release`` key that lets one process at a time run a probe."""
+    return PROBE_LEASE_PREFIX + probe_id
+
+
+_PROBE_STATE_COLUMNS = (
+    "probe_id, state, since, consecutive_failures, consecutive_successes, last_error, "
+    "last_result_at, streak_started_at"
+)
+
+
+def _probe_state_from_row(r: Sequence[Any]) -> ProbeState:
+    return ProbeState(
+        probe_id=r[0],
+        state=r[1],
+        since=_dt_opt(r[2]),
+        consecutive_failures=int(r[3]),
+        consecutive_successes=int(r[4]),
+        last_error=r[5],
+        last_result_at=_dt_opt(r[6]),
+        streak_started_at=_dt_opt(r[7]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _ProbeWrite:
+    probe_id: str
+    result: ProbeResult
+    state: ProbeState
+
+    def apply(self, c: sqlite3.Connection) -> bool:
+        at = _ts(self.result.at)
+        c.execute(
+            """INSERT INTO probe_results (probe_id, at, ok, latency_ms, error)
+               VALUES (?, ?, ?, ?, ?)""",
+            (self.probe_id, at, int(self.result.ok), self.result.latency_ms, self.result.error),
+        )
+        old = c.execute(
+            "SELECT state, last_result_at FROM probe_state WHERE probe_id = ?", (self.probe_id,)
+        ).fetchone()
+        if old is not None and old[1] is not None and old[1] > at:
+            return False
+        self._write_state(c)
+        if self.state.state != "unknown" and (old is None or old[0] != self.state.state):
+            self._switch_period(c, at)
+        return True
+
+    def _write_state(self, c: sqlite3.Connection) -> None:
+        s = self.state
+        c.execute(
+            f"""INSERT OR REPLACE INTO probe_state ({_PROBE_STATE_COLUMNS})
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                self.probe_id,
+                s.state,
+                _ts_opt(s.since),
+                s.consecutive_failures,
+                s.consecutive_successes,
+                s.last_error,
+                _ts_opt(s.last_result_at),
+                _ts_opt(s.streak_started_at),
+            ),
+        )
+
+    def _switch_period(self, c: sqlite3.Connection, at: str) -> None:
+        started = _ts_opt(self.state.since) or at
+        # Never end a period before it began, whatever the clocks say.
+        c.execute(
+            """UPDATE probe_periods SET ended_at = max(started_at, ?)
+               WHERE probe_id = ? AND ended_at IS NULL""",
+            (started, self.probe_id),
+        )
+        c.execute(
+            "INSERT INTO probe_periods (probe_id, state, started_at) VALUES (?, ?, ?)",
+            (self.probe_id, self.state.state, started),
+        )
 
 
 def _fetch_stats(

@@ -130,6 +130,54 @@ class RegionRow:
 
 
 @dataclass(frozen=True)
+class ProbeView:
+    """One of the user's own probes, with its verdict and recent latencies (oldest first)."""
+
+    id: str
+    label: str
+    type: str
+    target: str
+    state: Literal["up", "down", "unknown"]
+    since: datetime | None
+    provider: str | None = None  # source id it depends on
+    provider_name: str | None = None
+    service: str | None = None
+    region: Region | None = None
+    last_error: str | None = None
+    latency_ms: float | None = None
+    latencies: tuple[float | None, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"probe:{self.id}"
+
+
+@dataclass(frozen=True)
+class DisagreementView:
+    """A probe and its provider tell different stories: the headline of the stream."""
+
+    key: str
+    probe_id: str
+    provider: str
+    kind: str  # probe_down_provider_ok | provider_outage_probe_up
+    since: datetime
+    message: str
+    region: Region | None = None
+
+
+@dataclass(frozen=True)
+class HintView:
+    """Several providers (or probes) in trouble in one geography at about the same time."""
+
+    key: str
+    geography: str
+    text: str
+    started_at: datetime
+    providers: tuple[str, ...]
+    incident_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Overview:
     generated_at: datetime
     sources: tuple[SourceView, ...] = ()
@@ -137,6 +185,9 @@ class Overview:
     open_incidents: tuple[IncidentView, ...] = ()
     stream: tuple[StreamItem, ...] = ()
     watched: frozenset[str] = field(default_factory=frozenset)
+    probes: tuple[ProbeView, ...] = ()
+    disagreements: tuple[DisagreementView, ...] = ()
+    hints: tuple[HintView, ...] = ()
 
     @property
     def unhealthy_sources(self) -> tuple[SourceView, ...]:
@@ -153,6 +204,12 @@ class Overview:
         by_health: dict[str, int] = defaultdict(int)
         for source in self.unhealthy_sources:
             by_health[source.health] += 1
+        down = sum(1 for p in self.probes if p.state == "down")
+        if down:
+            parts.append(f"{down} probe{'s' if down != 1 else ''} down")
+        if self.disagreements:
+            n = len(self.disagreements)
+            parts.append(f"{n} disagreement{'s' if n != 1 else ''}")
         for health in ("failing", "stale", "drifted"):
             if by_health[health]:
                 n = by_health[health]

@@ -253,6 +253,65 @@ def sample_overview() -> tuple[Overview, list[IncidentView]]:
     return overview, views
 
 
+def sample_history() -> list[IncidentView]:
+    """Resolved incidents over the past weeks, for the history screen and its sparklines.
+
+    Not part of ``all_incidents`` (the main screen's fixtures stay as they are): tests opt in with
+    ``engine.history_extra = sample_history()``.  Days ago, per provider: AWS 2, 9, 9; GCP 4, 40;
+    Git 3 (maintenance, not counted in sparklines), 12 (resolution inferred).
+    """
+    day = 60 * 24
+
+    def past(
+        sid: str,
+        iid: str,
+        title: str,
+        impact: str,
+        days_ago: int,
+        hours: int,
+        *,
+        maintenance: bool = False,
+        inferred: bool = False,
+    ) -> IncidentView:
+        start = days_ago * day + 60
+        incident = _incident(
+            iid,
+            title,
+            impact,
+            start,
+            [
+                _update(f"{iid}-r", start - hours * 60, "resolved", "Resolved."),
+                _update(f"{iid}-i", start, "investigating", "Investigating."),
+            ],
+            resolved_ago=start - hours * 60,
+        )
+        return IncidentView(
+            source_id=sid,
+            provider=dict((s[0], s[1]) for s in SOURCES)[sid],
+            incident=incident,
+            is_maintenance=maintenance,
+            resolution_inferred=inferred,
+        )
+
+    return [
+        past("demo-aws", "aws-h1", "Elevated S3 latency in eu-west-1", "minor", 2, 3),
+        past("demo-aws", "aws-h2", "EC2 API errors", "major", 9, 1),
+        past("demo-aws", "aws-h3", "Lambda cold start delays", "minor", 9, 5),
+        past("demo-gcp", "gcp-h1", "Cloud SQL connectivity [red]issue[/red]", "major", 4, 2),
+        past("demo-gcp", "gcp-h2", "BigQuery slow queries", "minor", 40, 26),
+        past(
+            "demo-git",
+            "git-h1",
+            "Scheduled database upgrade",
+            "maintenance",
+            3,
+            2,
+            maintenance=True,
+        ),
+        past("demo-git", "git-h2", "Pages builds failing", "major", 12, 4, inferred=True),
+    ]
+
+
 class FakeEngine:
     """Implements watchtui.engine.WatchEngine over fixture data.  Tests mutate ``overview``."""
 
@@ -263,6 +322,9 @@ class FakeEngine:
         self.disabled: set[str] = set()
         self.added: list[str] = []
         self.changed_externally = False
+        # Opt-in extras (see sample_history) and a record of poll calls, for screen tests.
+        self.history_extra: list[IncidentView] = []
+        self.poll_calls: list[tuple[bool, str | None]] = []
 
     # reads
     def overview(self) -> Overview:
@@ -271,7 +333,7 @@ class FakeEngine:
         )
 
     def incident(self, source_id: str, incident_id: str) -> IncidentView | None:
-        for view in self.all_incidents:
+        for view in [*self.all_incidents, *self.history_extra]:
             if view.source_id == source_id and view.incident.id == incident_id:
                 return view
         return None
@@ -286,7 +348,7 @@ class FakeEngine:
     ) -> list[IncidentView]:
         out = [
             v
-            for v in self.all_incidents
+            for v in [*self.all_incidents, *self.history_extra]
             if (source_id is None or v.source_id == source_id)
             and (component is None or component in v.incident.components)
             and (geography is None or any(r.geography == geography for r in v.regions))
@@ -303,7 +365,7 @@ class FakeEngine:
     ) -> list[IncidentView]:
         return [
             v
-            for v in self.all_incidents
+            for v in [*self.all_incidents, *self.history_extra]
             if v.incident.started_at >= since
             and (until is None or v.incident.started_at <= until)
             and (source_id is None or v.source_id == source_id)
@@ -311,16 +373,28 @@ class FakeEngine:
         ]
 
     def daily_counts(self, since: datetime, until: datetime) -> dict[str, list[int]]:
-        days = max(1, (until - since).days)
+        # Same day arithmetic as the real engine: UTC dates from since's to until's, inclusive.
+        days = max(1, (until.date() - since.date()).days + 1)
         counts: dict[str, list[int]] = {}
-        for view in self.all_incidents:
-            index = (view.incident.started_at - since).days
-            if 0 <= index < days:
+        for view in [*self.all_incidents, *self.history_extra]:
+            started = view.incident.started_at
+            index = (started.date() - since.date()).days
+            if since <= started <= until and 0 <= index < days and not view.is_maintenance:
                 counts.setdefault(view.provider, [0] * days)[index] += 1
         return counts
 
     def sources(self) -> list[SourceView]:
-        return list(self.overview_value.sources)
+        listed = [
+            dataclasses.replace(s, enabled=False, health="disabled") if s.id in self.disabled else s
+            for s in self.overview_value.sources
+        ]
+        known = {s.id for s in listed}
+        listed += [
+            SourceView(pid, pid, "statuspage", "https://x", 60, "never")
+            for pid in self.added
+            if pid not in known
+        ]
+        return listed
 
     def external_change(self) -> bool:
         changed, self.changed_externally = self.changed_externally, False
@@ -329,6 +403,7 @@ class FakeEngine:
     # actions
     async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
         self.polls += 1
+        self.poll_calls.append((force, source_id))
         return []
 
     def set_source_enabled(self, source_id: str, enabled: bool) -> None:

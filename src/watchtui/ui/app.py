@@ -1,0 +1,356 @@
+"""The watchtui Textual app: owns the engine, the polling workers and the notifications.
+
+Data flow: a timer starts an async worker running ``engine.poll()``; then a thread worker reads
+``engine.overview()``; both report back as typed messages (``EventsArrived``, ``OverviewLoaded``).
+The app hands each overview to the base screen (main or kiosk) unless paused.  Every worker failure
+lands in ``on_worker_state_changed`` and is shown, never raised: the next cycle simply retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import PurePath
+from typing import ClassVar, Protocol
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from watchtui.engine import WatchEngine
+from watchtui.events import ChangeEvent
+from watchtui.model import Impact
+from watchtui.ui import notify
+from watchtui.ui.help_screen import HelpScreen
+from watchtui.ui.incident_screen import IncidentScreen
+from watchtui.ui.kiosk_screen import KioskScreen
+from watchtui.ui.main_screen import MainScreen
+from watchtui.ui.messages import EventsArrived, OverviewLoaded, ShowIncidents
+from watchtui.ui.watching import WatchTarget
+from watchtui.view import IncidentView, Overview
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class OverviewScreen(Protocol):
+    def show_overview(self, overview: Overview) -> None: ...
+
+    def refresh_view(self) -> None: ...
+
+
+# (title, help, action, main screen only)
+_COMMANDS: tuple[tuple[str, str, str, bool], ...] = (
+    ("Refresh now", "Poll every source now", "app.refresh", False),
+    ("Pause / resume live updates", "Freeze the display; polling goes on", "app.pause", False),
+    ("Toggle UTC / local time", "Switch the clock and timestamps", "app.toggle_clock", False),
+    ("History", "Past incidents, per day and provider", "app.history", False),
+    ("Sources", "Health of every feed; enable, disable, add", "app.sources", False),
+    ("Key bindings", "Every key of this screen and the app", "app.help", False),
+    ("Filter", "Filter panes by provider, title, service or region", "screen.filter", True),
+    (
+        "Only watched",
+        "Show only watched providers, services and regions",
+        "screen.only_watched",
+        True,
+    ),
+)
+
+
+class WatchCommands(Provider):
+    """The main actions in Textual's command palette (``ctrl+p``)."""
+
+    def _commands(self) -> Iterable[tuple[str, str, str]]:
+        app = self.app
+        kiosk = isinstance(app, WatchApp) and app.kiosk
+        on_main = isinstance(self.screen, MainScreen)
+        for title, help_text, action, main_only in _COMMANDS:
+            if (main_only and not on_main) or (kiosk and action == "app.sources"):
+                continue
+            yield title, help_text, action
+
+    async def discover(self) -> Hits:
+        for title, help_text, action in self._commands():
+            yield DiscoveryHit(title, partial(self.app.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, action in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(self.app.run_action, action),
+                    help=help_text,
+                )
+
+
+class WatchApp(App[None]):
+    """Public API: ``WatchApp(engine, clock=…, ascii_only=…, kiosk=…, keymap=…, …).run()``."""
+
+    # The default screen's CSS_PATH is not loaded by Textual (only pushed screens'), hence here.
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "main_screen.tcss"]
+    TITLE = "watchtui"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
+        WatchCommands
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("p", "pause", "Pause", id="pause"),
+        Binding("t", "toggle_clock", "UTC/local", show=False, id="clock"),
+        Binding("h", "history", "History", id="history"),
+        Binding("s", "sources", "Sources", id="sources"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            show=False,
+            priority=True,
+            id="command_palette",
+        ),
+    ]
+
+    def __init__(
+        self,
+        engine: WatchEngine,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        ascii_only: bool = False,
+        kiosk: bool = False,
+        keymap: dict[str, str] | None = None,
+        poll_interval: float = 15.0,
+        notify_bell: bool = False,
+        notify_desktop: bool = False,
+        min_impact: Impact = "minor",
+        debounce_seconds: float = 30.0,
+        notifications: bool = True,
+        local_time: bool = False,
+        only_watched: bool = False,
+        kiosk_cycle_seconds: float = 10.0,
+        external_check_seconds: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.clock = clock
+        self.ascii_only = ascii_only
+        self.kiosk = kiosk
+        self.poll_interval = poll_interval
+        self.notify_bell = notify_bell
+        self.notify_desktop = notify_desktop
+        self.notifications = notifications
+        self.policy = notify.NotifyPolicy(min_impact=min_impact, debounce_seconds=debounce_seconds)
+        self.local_time = local_time
+        self.only_watched_at_start = only_watched
+        self.kiosk_cycle_seconds = kiosk_cycle_seconds
+        self.external_check_seconds = external_check_seconds
+        self.paused = False
+        self.latest: Overview | None = None
+        self._pending_events: list[ChangeEvent] = []
+        self._last_sent: dict[notify.DebounceKey, datetime] = {}
+        self._poll_worker: Worker[None] | None = None
+        self._external_worker: Worker[None] | None = None
+        self._force_pending = False
+        self._polling_started = False
+        self._last_error: str | None = None
+        if keymap:
+            self.set_keymap(keymap)
+
+    # --- screens ---------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[None]:
+        return KioskScreen() if self.kiosk else MainScreen()
+
+    @property
+    def base_screen(self) -> OverviewScreen:
+        screen = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(screen, MainScreen | KioskScreen):
+            return screen
+        raise LookupError("base screen not mounted")
+
+    def on_mount(self) -> None:
+        # Paint the cached state first; the first poll starts once it is on screen.
+        self.load_overview()
+        self.set_interval(self.external_check_seconds, self.check_external, name="external")
+
+    # --- workers ---------------------------------------------------------------------------
+
+    def poll_now(self, *, force: bool = False) -> None:
+        if self._poll_worker is not None and self._poll_worker.is_running:
+            # A poll in flight is never cancelled (it may be mid-write); a forced one follows it.
+            self._force_pending = self._force_pending or force
+            return
+        self._poll_worker = self.poll_sources(force)
+
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def poll_sources(self, force: bool = False) -> None:
+        events = await self.engine.poll(force=force)
+        if events:
+            self.post_message(EventsArrived(events))
+        self.load_overview()
+
+    @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
+    def load_overview(self) -> None:
+        self.post_message(OverviewLoaded(self.engine.overview()))
+
+    def check_external(self) -> None:
+        if self._external_worker is not None and self._external_worker.is_running:
+            return
+        self._external_worker = self._check_external()
+
+    @work(thread=True, group="external", exit_on_error=False)
+    def _check_external(self) -> None:
+        if self.engine.external_change():
+            self.call_from_thread(self.load_overview)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            self._report_error(worker.name, worker.error)
+        elif event.state == WorkerState.SUCCESS and worker is self._poll_worker:
+            self._last_error = None
+            if self._force_pending:
+                self._force_pending = False
+                self.poll_now(force=True)
+
+    def _report_error(self, what: str, error: BaseException | None) -> None:
+        message = f"{what.replace('_', ' ')} failed: {error!s}" if error else f"{what} failed"
+        # The same failure every cycle is said once; the next cycle retries silently.
+        if message == self._last_error:
+            return
+        self._last_error = message
+        self.log.error(message)
+        self.notify(message, title="watchtui", severity="error", markup=False, timeout=8)
+
+    # --- data arriving ---------------------------------------------------------------------
+
+    def on_events_arrived(self, message: EventsArrived) -> None:
+        self._pending_events.extend(message.events)
+
+    def on_overview_loaded(self, message: OverviewLoaded) -> None:
+        overview = message.overview
+        self.latest = overview
+        self._announce(overview)
+        if not self.paused:
+            self.base_screen.show_overview(overview)
+        if not self._polling_started:
+            self._polling_started = True
+            self.poll_now()
+            self.set_interval(self.poll_interval, self.poll_now, name="poll")
+
+    def _announce(self, overview: Overview) -> None:
+        events, self._pending_events = self._pending_events, []
+        if not events or not self.notifications:
+            return
+        chosen, self._last_sent = notify.select(
+            events, overview, self.policy, self._last_sent, self.clock()
+        )
+        notices = [notify.describe(event, overview, ascii_only=self.ascii_only) for event in chosen]
+        if len(notices) > notify.SUMMARY_THRESHOLD:
+            notices = [notify.summarise(notices)]
+        writer = self._driver if self.notify_desktop and not self.is_headless else None
+        flavour = notify.desktop_flavour()
+        for index, notice in enumerate(notices):
+            notify.emit(
+                self,
+                notice,
+                bell=self.notify_bell and index == 0,
+                desktop_writer=writer,
+                flavour=flavour,
+            )
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.poll_now(force=True)
+        self.notify("Refreshing every source...", timeout=2)
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        for screen in self.screen_stack:
+            for header in screen.query("StatusHeader"):
+                header.paused = self.paused  # type: ignore[attr-defined]
+        if not self.paused and self.latest is not None:
+            self.base_screen.show_overview(self.latest)
+
+    def action_toggle_clock(self) -> None:
+        self.local_time = not self.local_time
+        for screen in self.screen_stack:
+            for header in screen.query("StatusHeader"):
+                header.local_time = self.local_time  # type: ignore[attr-defined]
+        self.base_screen.refresh_view()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_history(self) -> None:
+        try:
+            from watchtui.ui.history_screen import HistoryScreen
+        except ImportError:
+            self.notify("The history screen is not available in this build.", severity="warning")
+            return
+        self.push_screen(
+            HistoryScreen(
+                self.engine,
+                clock=self.clock,
+                ascii_only=self.ascii_only,
+                on_open_incident=self._open_view,
+            )
+        )
+
+    def action_sources(self) -> None:
+        try:
+            from watchtui.ui.sources_screen import SourcesScreen
+        except ImportError:
+            self.notify("The sources screen is not available in this build.", severity="warning")
+            return
+        self.push_screen(SourcesScreen(self.engine, clock=self.clock, ascii_only=self.ascii_only))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Kiosk mode is read-only: nothing that changes what is watched or polled.
+        return not (self.kiosk and action in ("sources", "pause"))
+
+    def open_incident(self, source_id: str, incident_id: str) -> None:
+        self.push_screen(IncidentScreen(self.engine, self.clock, source_id, incident_id))
+
+    def _open_view(self, view: IncidentView) -> None:
+        self.open_incident(view.source_id, view.incident.id)
+
+    def show_incidents(self, request: ShowIncidents) -> None:
+        try:
+            from watchtui.ui.incident_list_screen import IncidentListScreen
+        except ImportError:
+            self.notify("The incident list is not available in this build.", severity="warning")
+            return
+        self.push_screen(
+            IncidentListScreen(
+                self.engine,
+                clock=self.clock,
+                title=request.title,
+                source_id=request.source_id,
+                component=request.component,
+                geography=request.geography,
+                ascii_only=self.ascii_only,
+                on_open_incident=self._open_view,
+            )
+        )
+
+    def toggle_watch(self, target: WatchTarget) -> None:
+        if self.kiosk:
+            return
+        self._toggle_watch(target)
+
+    @work(thread=True, group="watch", exit_on_error=False)
+    def _toggle_watch(self, target: WatchTarget) -> None:
+        watched = self.engine.toggle_watch(target.kind, target.value)
+        verb = "Watching" if watched else "No longer watching"
+        self.call_from_thread(self.notify, f"{verb} {target.label}", markup=False, timeout=3)
+        self.call_from_thread(self.load_overview)

@@ -1,0 +1,41 @@
+"""What every pane renders from: one overview plus the user's current narrowing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from watchtui.view import Overview
+
+
+@dataclass(frozen=True)
+class PaneState:
+    overview: Overview
+    now: datetime
+    geography: str | None = None
+    text: str = ""
+    only_watched: bool = False
+    ascii_only: bool = False
+    local_time: bool = False
+    show_all_services: bool = False
+
+    @property
+    def needle(self) -> str:
+        return self.text.strip().casefold()
+
+    def matches(self, fields: Iterable[str | None]) -> bool:
+        """Case-insensitive substring match of the text filter against any of ``fields``."""
+        needle = self.needle
+        return not needle or any(needle in f.casefold() for f in fields if f)
+
+
+def marker(kind: str, *, ascii_only: bool) -> str:
+    """Row markers that keep their meaning in ASCII mode."""
+    unicode_, ascii_ = {
+        "unread": ("•", "*"),
+        "watched": ("★", "@"),
+        "selected": ("▶", ">"),
+        "child": ("└", "-"),
+    }[kind]
+    return ascii_ if ascii_only else unicode_

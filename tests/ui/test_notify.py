@@ -1,0 +1,221 @@
+"""Notification policy (pure) and emission."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.ui.fake_engine import NOW, sample_overview
+from watchtui.events import ChangeEvent
+from watchtui.ui import notify
+from watchtui.ui.notify import NotifyPolicy, select
+from watchtui.view import Overview
+
+AWS_INCIDENT = "arn:aws:health:us-west-2::event/EC2/1"
+
+
+def overview(*watched: str) -> Overview:
+    base, _ = sample_overview()
+    return dataclasses.replace(base, watched=frozenset(watched))
+
+
+def opened(
+    source_id: str, incident_id: str, impact: str = "major", title: str = "t"
+) -> ChangeEvent:
+    return ChangeEvent.model_validate(
+        {
+            "kind": "incident_opened",
+            "source_id": source_id,
+            "at": NOW,
+            "incident_id": incident_id,
+            "title": title,
+            "impact": impact,
+            "new_status": "investigating",
+        }
+    )
+
+
+def component_changed(source_id: str, component_id: str, old: str, new: str) -> ChangeEvent:
+    return ChangeEvent(
+        kind="component_status_changed",
+        source_id=source_id,
+        at=NOW,
+        component_id=component_id,
+        title=component_id.upper(),
+        old_status=old,
+        new_status=new,
+    )
+
+
+def chosen(
+    events: list[ChangeEvent],
+    ov: Overview,
+    policy: NotifyPolicy | None = None,
+    last: dict[notify.DebounceKey, datetime] | None = None,
+    now: datetime = NOW,
+) -> list[ChangeEvent]:
+    return select(events, ov, policy or NotifyPolicy(), last or {}, now)[0]
+
+
+AWS = opened("demo-aws", AWS_INCIDENT, "critical")
+GCP = opened("demo-gcp", "gcp-1", "major")
+GIT = opened("demo-git", "git-1", "minor")
+
+
+def test_empty_watchlist_notifies_everything() -> None:
+    assert chosen([AWS, GCP, GIT], overview()) == [AWS, GCP, GIT]
+
+
+def test_watched_provider_only() -> None:
+    assert chosen([AWS, GCP, GIT], overview("demo-gcp")) == [GCP]
+
+
+def test_watched_component_matches_incident_components() -> None:
+    assert chosen([AWS, GCP, GIT], overview("demo-aws:AWS Lambda")) == [AWS]
+
+
+def test_watched_geography_and_provider_region() -> None:
+    assert chosen([AWS, GCP, GIT], overview("us-west")) == [AWS, GCP]
+    assert chosen([AWS, GCP, GIT], overview("gcp:us-west1")) == [GCP]
+
+
+def test_watched_component_status_change() -> None:
+    ec2 = component_changed("demo-aws", "ec2", "operational", "major_outage")
+    s3 = component_changed("demo-aws", "s3", "operational", "degraded")
+    assert chosen([ec2, s3], overview("demo-aws:Amazon EC2")) == [ec2]
+    # Region watch reaches components in that geography.
+    assert chosen([ec2, s3], overview("us-east")) == [s3]
+
+
+def test_resolved_incident_matched_through_the_stream() -> None:
+    resolved = ChangeEvent(
+        kind="incident_resolved",
+        source_id="demo-git",
+        at=NOW,
+        incident_id="git-0",
+        title="Webhooks delayed",
+        impact="minor",
+    )
+    assert chosen([resolved], overview("demo-git")) == [resolved]
+    assert chosen([resolved], overview("demo-aws")) == []
+
+
+def test_minimum_impact() -> None:
+    policy = NotifyPolicy(min_impact="major")
+    assert chosen([AWS, GCP, GIT], overview(), policy) == [AWS, GCP]
+    policy = NotifyPolicy(min_impact="critical")
+    assert chosen([AWS, GCP, GIT], overview(), policy) == [AWS]
+
+
+def test_recovery_counts_with_the_impact_it_recovers_from() -> None:
+    recovery = component_changed("demo-aws", "ec2", "major_outage", "operational")
+    blip = component_changed("demo-aws", "s3", "operational", "unknown")
+    policy = NotifyPolicy(min_impact="major")
+    assert chosen([recovery, blip], overview(), policy) == [recovery]
+
+
+def test_update_and_source_events_do_not_notify() -> None:
+    update = AWS.model_copy(update={"kind": "update_added"})
+    stale = ChangeEvent(kind="source_stale", source_id="demo-aws", at=NOW)
+    assert chosen([update, stale], overview()) == []
+
+
+def test_debounce_same_source_and_incident() -> None:
+    policy = NotifyPolicy(debounce_seconds=60)
+    first, state = select([AWS], overview(), policy, {}, NOW)
+    assert first == [AWS]
+    flap = AWS.model_copy(update={"kind": "incident_updated", "new_status": "monitoring"})
+    again, state = select([flap, GCP], overview(), policy, state, NOW + timedelta(seconds=30))
+    assert again == [GCP]
+    later, _ = select([flap], overview(), policy, state, NOW + timedelta(seconds=61))
+    assert later == [flap]
+
+
+def test_debounce_within_one_batch() -> None:
+    flap = AWS.model_copy(update={"kind": "incident_updated"})
+    assert chosen([AWS, flap], overview(), NotifyPolicy(debounce_seconds=10)) == [AWS]
+    assert chosen([AWS, flap], overview(), NotifyPolicy(debounce_seconds=0)) == [AWS, flap]
+
+
+def test_debounce_state_forgets_old_entries() -> None:
+    _, state = select([AWS], overview(), NotifyPolicy(debounce_seconds=10), {}, NOW)
+    _, state = select([], overview(), NotifyPolicy(debounce_seconds=10), state, NOW + timedelta(1))
+    assert state == {}
+
+
+def test_describe_uses_provider_names_and_stays_plain() -> None:
+    hostile = opened("demo-gcp", "gcp-1", title="[bold]x[/bold]")
+    notice = notify.describe(hostile, overview())
+    assert notice.title == "New incident · Demo GCP"
+    assert notice.message == "[bold]x[/bold]"
+    assert notice.severity == "error"
+    change = notify.describe(
+        component_changed("demo-aws", "ec2", "degraded", "operational"), overview(), ascii_only=True
+    )
+    assert change.message == "EC2: degraded -> operational"
+    assert change.severity == "information"
+
+
+def test_summary_of_many() -> None:
+    notices = [notify.describe(e, overview()) for e in (AWS, GCP, GIT, AWS, GCP)]
+    summary = notify.summarise(notices)
+    assert summary.title == "5 changes"
+    assert summary.severity == "error"
+    assert "and 2 more" in summary.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a;b", "a b"),
+        ("bell\x07here", "bell here"),
+        ("esc\x1b]0;pwned\x07", "esc ]0 pwned"),
+        ("c1\x9cend", "c1 end"),
+        ("new\nline", "new line"),
+    ],
+)
+def test_sanitise(text: str, expected: str) -> None:
+    assert notify.sanitise(text) == expected
+
+
+def test_desktop_sequences() -> None:
+    assert notify.desktop_sequence("T;x", "b\x1bc", "osc9") == "\x1b]9;T x: b c\x07"
+    assert (
+        notify.desktop_sequence("New", "Down; really", "osc777")
+        == "\x1b]777;notify;New;Down  really\x07"
+    )
+    assert notify.desktop_flavour({"TERM": "foot"}) == "osc777"
+    assert notify.desktop_flavour({"TERM_PROGRAM": "ghostty"}) == "osc777"
+    assert notify.desktop_flavour({"TERM_PROGRAM": "iTerm.app"}) == "osc9"
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.bells = 0
+        self.written: list[str] = []
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        self.calls.append((message, kwargs))
+
+    def bell(self) -> None:
+        self.bells += 1
+
+    def write(self, data: str) -> None:
+        self.written.append(data)
+
+
+def test_emit_without_markup_and_with_opt_ins() -> None:
+    app = Recorder()
+    notice = notify.Notice("New incident · X", "[b]title[/b]", "error")
+    notify.emit(app, notice, bell=False, desktop_writer=None)
+    assert app.calls == [
+        ("[b]title[/b]", {"title": "New incident · X", "severity": "error", "markup": False})
+    ]
+    assert app.bells == 0 and app.written == []
+    notify.emit(app, notice, bell=True, desktop_writer=app, flavour="osc777")
+    assert app.bells == 1
+    assert app.written == ["\x1b]777;notify;New incident · X;[b]title[/b]\x07"]
