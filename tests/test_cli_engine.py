@@ -174,3 +174,49 @@ def test_corrupt_store_is_moved_aside(
     err = capsys.readouterr().err
     assert "moved it to" in err
     assert any(p.name.startswith("history.sqlite3.corrupt-") for p in db.parent.iterdir())
+
+
+def test_probes_add_list_test_remove(
+    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.set("/health", b"ok", content_type="text/plain")
+    assert main(["probes", "add", "https://api.github.com/zen", "--id", "gh-api"]) == 0
+    assert "tied to github" in capsys.readouterr().out  # linked through the catalog's domains
+    assert main(["probes", "add", server.url("/health"), "--id", "local", "--interval", "5"]) == 2
+    assert "interval" in capsys.readouterr().err
+    assert main(["probes", "add", server.url("/health"), "--id", "local"]) == 0
+    assert main(["probes", "add", server.url("/health"), "--id", "local"]) == 2  # duplicate
+    capsys.readouterr()
+    code, rows = run_json(capsys, "probes", "list", "--json")
+    assert [(r["id"], r["state"], r["provider"]) for r in rows] == [
+        ("gh-api", "unknown", "github"),
+        ("local", "unknown", None),
+    ]
+    assert main(["probes", "test", "local"]) == 0
+    assert "ok" in capsys.readouterr().out
+    assert main(["probes", "test", "nothing.invalid"]) == 1
+    assert "does not resolve" in capsys.readouterr().out
+    assert main(["probes", "remove", "gh-api"]) == 0
+    assert main(["probes", "remove", "gh-api"]) == 2
+
+
+def test_status_reports_probes_and_disagreement(
+    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(server, "page", summary())
+    server.fault("/probe", Fault.status(503))
+    env.write_text(
+        "[watch]\nproviders = []\n"
+        f"[[sources]]\nid = 'page'\nkind = 'statuspage'\nurl = '{server.url('/page')}'\n"
+        f"[[probes]]\nid = 'page-api'\ntype = 'http'\ntarget = '{server.url('/probe')}'\n"
+        "provider = 'page'\ndown_after = 1\n"
+    )
+    code, report = run_json(capsys, "status", "--json")
+    assert code == 2  # the provider says operational, but a probe is down: an outage
+    (probe,) = report["probes"]
+    assert (probe["id"], probe["state"], probe["last_error"]) == ("page-api", "down", "HTTP 503")
+    (found,) = report["disagreements"]
+    assert found["kind"] == "probe_down_provider_ok" and "page-api" in found["message"]
+    assert main(["status", "--cached"]) == 2
+    out = capsys.readouterr().out
+    assert "probe page-api" in out and "DISAGREEMENT: " in out

@@ -318,8 +318,9 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     store = _open_store(args)
     failed: dict[str, str] = {}
     if not args.cached:
-        failed = asyncio.run(_fetch_round(store, specs))
+        failed = asyncio.run(_fetch_round(store, specs, config))
     report = status_report(store, specs, failed, datetime.now(UTC))
+    _add_probes(report, store, config, specs)
     if args.json:
         _print_json(report, out)
     else:
@@ -327,12 +328,16 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     return int(report["exit_code"])
 
 
-async def _fetch_round(store: Store, specs: list[SourceSpec]) -> dict[str, str]:
+async def _fetch_round(store: Store, specs: list[SourceSpec], config: Config) -> dict[str, str]:
     from watchtui.poller import Poller
+    from watchtui.probes import ProbeRunner, link_provider
 
     poller = Poller(store, specs)
     try:
         outcomes = await poller.poll_detailed(force=True)
+        if config.probes:
+            probes = [link_provider(p) for p in config.probes]
+            await ProbeRunner().run_due(store, probes, poller.client)
     finally:
         await poller.aclose()
     return {
@@ -394,6 +399,44 @@ def status_report(
     return {"generated_at": iso(now), "exit_code": exit_code, "sources": rows}
 
 
+def _add_probes(
+    report: dict[str, Any], store: Store, config: Config, specs: list[SourceSpec]
+) -> None:
+    """The user's probes and where they disagree with providers; a probe down is an outage."""
+    if not config.probes:
+        return
+    from watchtui.engine import Engine
+
+    overview = Engine(store, config).overview()
+    selected = {s.id for s in specs}
+    probes = [p for p in overview.probes if p.provider is None or p.provider in selected]
+    report["probes"] = [
+        {
+            "id": p.id,
+            "type": p.type,
+            "target": p.target,
+            "provider": p.provider,
+            "state": p.state,
+            "since": iso(p.since),
+            "last_error": p.last_error,
+        }
+        for p in probes
+    ]
+    report["disagreements"] = [
+        {
+            "probe_id": d.probe_id,
+            "provider": d.provider,
+            "kind": d.kind,
+            "since": iso(d.since),
+            "message": d.message,
+        }
+        for d in overview.disagreements
+        if d.provider in selected
+    ]
+    if any(p.state == "down" for p in probes):
+        report["exit_code"] = EXIT_CRITICAL
+
+
 def format_status(report: dict[str, Any]) -> str:
     label = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}[report["exit_code"]]
     lines = [f"{label}: {len(report['sources'])} sources at {report['generated_at']}"]
@@ -410,6 +453,15 @@ def format_status(report: dict[str, Any]) -> str:
             f"{row['id'][:22]:<22} {row['impact']:<11} {row['health']:<8} "
             f"{len(row['incidents']):>4}  {detail[:90]}"
         )
+    for probe in report.get("probes", []):
+        why = (
+            f" ({probe['last_error']})" if probe["state"] == "down" and probe["last_error"] else ""
+        )
+        lines.append(
+            f"probe {probe['id'][:16]:<16} {probe['state']:<11} since {probe['since'] or '-'}{why}"
+        )
+    for found in report.get("disagreements", []):
+        lines.append(f"DISAGREEMENT: {found['message']}")
     return "\n".join(lines) + "\n"
 
 

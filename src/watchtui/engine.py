@@ -264,42 +264,20 @@ class Engine:
             for c in self.store.components()
             if c.source_id in self.specs
         )
-        recent = [
-            self._incident_view(s)
-            for s in self.store.incidents(since=now - timedelta(days=self.STREAM_DAYS), limit=2000)
-            if s.source_id in self.specs
-        ]
         open_incidents = tuple(
-            v
-            for v in recent
-            if v.incident.is_open and (not v.is_maintenance or v.incident.status == "in_progress")
+            self._incident_view(s)
+            for s in self.store.incidents(open_only=True)
+            if s.source_id in self.specs
+            and (not s.is_maintenance or s.incident.status == "in_progress")
         )
-        stream = sorted(
-            (
-                StreamItem(
-                    source_id=v.source_id,
-                    provider=v.provider,
-                    incident_id=v.incident.id,
-                    incident_title=v.incident.title,
-                    impact=v.incident.impact,
-                    is_open=v.incident.is_open,
-                    update=u,
-                    regions=v.regions,
-                )
-                for v in recent
-                if not v.is_maintenance
-                for u in v.incident.updates
-            ),
-            key=lambda item: item.update.at,
-            reverse=True,
-        )[: self.STREAM_LIMIT]
+        stream = tuple(self._stream(now, open_incidents))
         found, hints = self._signals(open_incidents, now)
         return Overview(
             generated_at=now,
             sources=tuple(self.sources()),
             components=components,
             open_incidents=open_incidents,
-            stream=tuple(stream),
+            stream=stream,
             watched=frozenset(self._watched_values()),
             probes=self._probe_views(),
             disagreements=tuple(self._disagreement_view(d, self._kind(d.provider)) for d in found),
@@ -315,6 +293,60 @@ class Engine:
                 for h in hints
             ),
         )
+
+    def _stream(self, now: datetime, open_incidents: Sequence[IncidentView]) -> list[StreamItem]:
+        """The newest updates across sources, plus the latest update of every open incident
+        however old (a long-running incident must not vanish from the stream).  Reads only the
+        updates shown and their incidents' metadata: first paint must not load a week of full
+        timelines."""
+        since = now - timedelta(days=self.STREAM_DAYS)
+        incidents = {
+            (s.source_id, s.incident.id): s
+            for s in self.store.incidents(since=since, with_updates=False, maintenance=False)
+            if s.source_id in self.specs
+        }
+        items: list[StreamItem] = []
+        for recent in self.store.recent_updates(self.STREAM_LIMIT * 2, since=since):
+            stored = incidents.get((recent.source_id, recent.incident_id))
+            if stored is None:
+                continue  # a maintenance, or a source no longer configured
+            incident = stored.incident
+            items.append(
+                StreamItem(
+                    source_id=recent.source_id,
+                    provider=self._name(recent.source_id),
+                    incident_id=incident.id,
+                    incident_title=incident.title,
+                    impact=incident.impact,
+                    is_open=incident.is_open,
+                    update=recent.update,
+                    regions=tuple(
+                        resolve_region(self._kind(recent.source_id), r) for r in incident.regions
+                    ),
+                    components=incident.components,
+                )
+            )
+            if len(items) == self.STREAM_LIMIT:
+                break
+        shown = {item.key for item in items}
+        for view in open_incidents:
+            if view.is_maintenance or not view.incident.updates:
+                continue
+            item = StreamItem(
+                source_id=view.source_id,
+                provider=view.provider,
+                incident_id=view.incident.id,
+                incident_title=view.incident.title,
+                impact=view.incident.impact,
+                is_open=True,
+                update=view.incident.updates[0],
+                regions=view.regions,
+                components=view.incident.components,
+            )
+            if item.key not in shown:
+                items.append(item)
+        items.sort(key=lambda item: item.update.at, reverse=True)
+        return items
 
     def _watched_values(self) -> list[str]:
         watchlist = self.config.watchlist

@@ -77,6 +77,7 @@ class Poller:
         self.store = store
         self.sources = list(sources)
         self._client = client
+        self._client_loop: asyncio.AbstractEventLoop | None = None
         self._owns_client = client is None
         self.owner = owner or default_owner()
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
@@ -89,8 +90,12 @@ class Poller:
 
     @property
     def client(self) -> httpx.AsyncClient:
-        if self._client is None:
+        """The shared client, bound to the running event loop (an httpx client cannot outlive
+        the loop it was used on, so a new loop gets a new client)."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or (self._owns_client and self._client_loop is not loop):
             self._client = make_client()
+            self._client_loop = loop
         return self._client
 
     async def aclose(self) -> None:

@@ -102,6 +102,7 @@ class StreamItem:
     is_open: bool
     update: IncidentUpdate
     regions: tuple[Region, ...] = ()
+    components: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
