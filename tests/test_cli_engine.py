@@ -188,6 +188,7 @@ def test_probes_add_list_test_remove(
     assert main(["probes", "add", server.url("/health"), "--id", "local"]) == 2  # duplicate
     capsys.readouterr()
     code, rows = run_json(capsys, "probes", "list", "--json")
+    assert code == 0
     assert [(r["id"], r["state"], r["provider"]) for r in rows] == [
         ("gh-api", "unknown", "github"),
         ("local", "unknown", None),
