@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -23,9 +24,11 @@ from watchtui.correlate import (
     disagreements,
 )
 from watchtui.events import ChangeEvent
+from watchtui.model import Region
 from watchtui.poller import Poller, utcnow
 from watchtui.probes import ProbeRunner, link_provider, probe_label
-from watchtui.store import SourceRecord, Store, StoredIncident
+from watchtui.regions import GEOGRAPHIES, geography_name
+from watchtui.store import ProbePeriod, ProbeResult, SourceRecord, Store, StoredIncident
 from watchtui.view import (
     ComponentView,
     DisagreementView,
@@ -40,6 +43,21 @@ from watchtui.view import (
 )
 
 WatchKind = Literal["provider", "component", "region"]
+
+
+@dataclass(frozen=True)
+class ProbeHistory:
+    """One probe's recent past, for the probes screen.
+
+    ``results``: the newest runs at or after ``since``, oldest first (sparkline order; a failed
+    run that got no answer has ``latency_ms=None``).  ``periods``: the up/down periods overlapping
+    ``since`` .. now, oldest first (the last one has ``ended_at=None`` while it lasts).
+    """
+
+    probe_id: str
+    since: datetime
+    results: tuple[ProbeResult, ...] = ()
+    periods: tuple[ProbePeriod, ...] = ()
 
 
 class WatchEngine(Protocol):
@@ -75,6 +93,10 @@ class WatchEngine(Protocol):
         ...
 
     def sources(self) -> list[SourceView]: ...
+
+    def probe_history(self, probe_id: str, since: datetime, *, limit: int = 240) -> ProbeHistory:
+        """A probe's last ``limit`` results since ``since`` and its up/down periods since then."""
+        ...
 
     def external_change(self) -> bool:
         """True when another process wrote to the store since the last call (cheap)."""
@@ -218,16 +240,27 @@ class Engine:
                     provider=spec.provider,
                     provider_name=self._name(spec.provider) if spec.provider else None,
                     service=spec.service,
-                    region=resolve_region(kind, spec.region) if spec.region else None,
+                    region=self._probe_region(kind, spec.region),
                     last_error=state.last_error if state else None,
                     latency_ms=results[-1].latency_ms if results else None,
-                    latencies=tuple(r.latency_ms for r in results),
+                    # A failed run's latency (a fast HTTP 500) is not a healthy data point.
+                    latencies=tuple(r.latency_ms if r.ok else None for r in results),
                 )
             )
         return tuple(views)
 
     @staticmethod
-    def _disagreement_view(found: Disagreement, kind: str) -> DisagreementView:
+    def _probe_region(kind: str, region: str | None) -> Region | None:
+        """A probe's region is a provider region code or a canonical geography (``eu-west``)."""
+        if not region:
+            return None
+        if region in GEOGRAPHIES:
+            return Region(
+                provider="geography", code=region, name=geography_name(region), geography=region
+            )
+        return resolve_region(kind, region)
+
+    def _disagreement_view(self, found: Disagreement, kind: str) -> DisagreementView:
         return DisagreementView(
             key=found.key,
             probe_id=found.probe_id,
@@ -235,7 +268,7 @@ class Engine:
             kind=found.kind,
             since=found.since,
             message=found.message,
-            region=resolve_region(kind, found.region) if found.region else None,
+            region=self._probe_region(kind, found.region),
         )
 
     # --- reads -----------------------------------------------------------------------------
@@ -394,6 +427,14 @@ class Engine:
             if 0 <= index < days:
                 counts.setdefault(self._name(stored.source_id), [0] * days)[index] += 1
         return counts
+
+    def probe_history(self, probe_id: str, since: datetime, *, limit: int = 240) -> ProbeHistory:
+        return ProbeHistory(
+            probe_id=probe_id,
+            since=since,
+            results=tuple(self.store.probe_results(probe_id, since, limit)),
+            periods=tuple(self.store.probe_periods(probe_id, since)),
+        )
 
     def external_change(self) -> bool:
         version = self.store.data_version()

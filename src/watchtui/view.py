@@ -195,22 +195,24 @@ class Overview:
         return tuple(s for s in self.sources if s.health in ("stale", "failing", "drifted"))
 
     def headline(self) -> str:
-        """'3 open incidents · 1 source stale' — the one line an operator reads first."""
+        """'1 disagreement · 3 open incidents · 1 source stale' — the line an operator reads
+        first; a disagreement between a probe and its provider leads."""
         parts = []
-        incidents = [i for i in self.open_incidents if not i.is_maintenance]
-        count = len(incidents)
-        parts.append(
-            f"{count} open incident{'s' if count != 1 else ''}" if count else "No open incidents"
-        )
-        by_health: dict[str, int] = defaultdict(int)
-        for source in self.unhealthy_sources:
-            by_health[source.health] += 1
-        down = sum(1 for p in self.probes if p.state == "down")
-        if down:
-            parts.append(f"{down} probe{'s' if down != 1 else ''} down")
         if self.disagreements:
             n = len(self.disagreements)
             parts.append(f"{n} disagreement{'s' if n != 1 else ''}")
+        incidents = [i for i in self.open_incidents if not i.is_maintenance]
+        count = len(incidents)
+        if count:
+            parts.append(f"{count} open incident{'s' if count != 1 else ''}")
+        else:
+            parts.append("No open incidents")
+        down = sum(1 for p in self.probes if p.state == "down")
+        if down:
+            parts.append(f"{down} probe{'s' if down != 1 else ''} down")
+        by_health: dict[str, int] = defaultdict(int)
+        for source in self.unhealthy_sources:
+            by_health[source.health] += 1
         for health in ("failing", "stale", "drifted"):
             if by_health[health]:
                 n = by_health[health]

@@ -5,13 +5,17 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-from watchtui.engine import WatchKind
+from watchtui.engine import ProbeHistory, WatchKind
 from watchtui.events import ChangeEvent
 from watchtui.model import Component, Incident, IncidentUpdate
+from watchtui.store import ProbePeriod, ProbeResult
 from watchtui.view import (
     ComponentView,
+    DisagreementView,
+    HintView,
     IncidentView,
     Overview,
+    ProbeView,
     SourceView,
     StreamItem,
     resolve_region,
@@ -312,6 +316,178 @@ def sample_history() -> list[IncidentView]:
     ]
 
 
+# --- the user's own signals (opt in: ``engine.add_signals()``) ----------------------------------
+
+AWS_KEY = "demo-aws\x1farn:aws:health:us-west-2::event/EC2/1"
+GCP_KEY = "demo-gcp\x1fgcp-1"
+
+
+def _latency(index: int) -> float:
+    """Deterministic, gently wobbling latencies with the odd spike."""
+    return 80.0 + (index * 37) % 60 + (240.0 if index % 17 == 5 else 0.0)
+
+
+def _results(count: int, failing: int, *, error: str) -> tuple[ProbeResult, ...]:
+    """``count`` runs a minute apart ending at NOW, the last ``failing`` of them failed."""
+    out = []
+    for index in range(count):
+        at = NOW - timedelta(minutes=count - 1 - index)
+        failed = index >= count - failing
+        out.append(
+            ProbeResult(
+                ok=not failed,
+                latency_ms=None if failed else _latency(index),
+                error=error if failed else None,
+                at=at,
+            )
+        )
+    return tuple(out)
+
+
+def sample_signals() -> tuple[
+    tuple[ProbeView, ...],
+    tuple[DisagreementView, ...],
+    tuple[HintView, ...],
+    dict[str, ProbeHistory],
+]:
+    """Four probes (down, up, up, never run), a disagreement each way, one hint; 7-day histories.
+
+    * api-eu: https to Frankfurt behind Demo Edge, DOWN since 11:54 (6 runs timed out) while
+      Demo Edge reports FRA operational: ``probe_down_provider_ok``.  Down once before, on
+      Jul 27 08:02-08:14.
+    * api-us: behind Demo AWS in us-west-2, up for 3 days while AWS reports a critical outage
+      there: ``provider_outage_probe_up``.
+    * git-ssh: tcp to Demo Git, no region, up.  dns-edge: no provider, never run (unknown).
+    * hint: Demo AWS and Demo GCP both in trouble in us-west since 11:10.
+    """
+    edge_fra = resolve_region("statuspage", "FRA")
+    aws_usw2 = resolve_region("aws", "us-west-2")
+    eu_results = _results(120, 6, error="timeout after 5.0s")
+    us_results = _results(120, 0, error="")
+    git_results = _results(30, 0, error="")
+    probes = (
+        ProbeView(
+            id="api-eu",
+            label="api-eu (FRA)",
+            type="http",
+            target="https://api.example.eu/health",
+            state="down",
+            since=NOW - timedelta(minutes=6),
+            provider="demo-edge",
+            provider_name="Demo Edge",
+            region=edge_fra,
+            last_error="timeout after 5.0s",
+            latency_ms=None,
+            latencies=tuple(r.latency_ms for r in eu_results[-30:]),
+        ),
+        ProbeView(
+            id="api-us",
+            label="api-us (us-west-2)",
+            type="http",
+            target="https://api.example.com/health",
+            state="up",
+            since=NOW - timedelta(days=3),
+            provider="demo-aws",
+            provider_name="Demo AWS",
+            region=aws_usw2,
+            latency_ms=us_results[-1].latency_ms,
+            latencies=tuple(r.latency_ms for r in us_results[-30:]),
+        ),
+        ProbeView(
+            id="git-ssh",
+            label="git-ssh",
+            type="tcp",
+            target="git.example.com:22",
+            state="up",
+            since=NOW - timedelta(hours=20),
+            provider="demo-git",
+            provider_name="Demo Git",
+            service="Git Operations",
+            latency_ms=git_results[-1].latency_ms,
+            latencies=tuple(r.latency_ms for r in git_results),
+        ),
+        ProbeView(
+            id="dns-edge",
+            label="dns-edge",
+            type="dns",
+            target="edge.example.net",
+            state="unknown",
+            since=None,
+        ),
+    )
+    disagreements = (
+        DisagreementView(
+            key="api-eu\x1fprobe_down_provider_ok",
+            probe_id="api-eu",
+            provider="demo-edge",
+            kind="probe_down_provider_ok",
+            since=NOW - timedelta(minutes=6),
+            message=(
+                "Your probe api-eu (FRA) failing for 6 min; "
+                "Demo Edge reports Frankfurt, Germany operational"
+            ),
+            region=edge_fra,
+        ),
+        DisagreementView(
+            key="api-us\x1fprovider_outage_probe_up",
+            probe_id="api-us",
+            provider="demo-aws",
+            kind="provider_outage_probe_up",
+            since=NOW - timedelta(minutes=50),
+            message="Demo AWS reports an outage in Oregon but your probe api-us is up",
+            region=aws_usw2,
+        ),
+    )
+    hints = (
+        HintView(
+            key="us-west@2026-07-29T11:10:00+00:00",
+            geography="us-west",
+            text=(
+                "2 providers reporting problems in us-west (US West) since 11:10 UTC: "
+                "Demo AWS, Demo GCP. Possible common cause, not confirmed."
+            ),
+            started_at=NOW - timedelta(minutes=50),
+            providers=("Demo AWS", "Demo GCP"),
+            incident_keys=(AWS_KEY, GCP_KEY),
+        ),
+    )
+    day = timedelta(days=1)
+    eu_down_before = datetime(2026, 7, 27, 8, 2, tzinfo=UTC)
+    histories = {
+        "api-eu": ProbeHistory(
+            "api-eu",
+            NOW - 7 * day,
+            eu_results,
+            (
+                ProbePeriod("api-eu", "up", NOW - 9 * day, eu_down_before),
+                ProbePeriod(
+                    "api-eu", "down", eu_down_before, eu_down_before + timedelta(minutes=12)
+                ),
+                ProbePeriod(
+                    "api-eu",
+                    "up",
+                    eu_down_before + timedelta(minutes=12),
+                    NOW - timedelta(minutes=6),
+                ),
+                ProbePeriod("api-eu", "down", NOW - timedelta(minutes=6), None),
+            ),
+        ),
+        "api-us": ProbeHistory(
+            "api-us",
+            NOW - 7 * day,
+            us_results,
+            (ProbePeriod("api-us", "up", NOW - 3 * day, None),),
+        ),
+        "git-ssh": ProbeHistory(
+            "git-ssh",
+            NOW - 7 * day,
+            git_results,
+            (ProbePeriod("git-ssh", "up", NOW - 20 * timedelta(hours=1), None),),
+        ),
+    }
+    return probes, disagreements, hints, histories
+
+
 class FakeEngine:
     """Implements watchtui.engine.WatchEngine over fixture data.  Tests mutate ``overview``."""
 
@@ -325,6 +501,18 @@ class FakeEngine:
         # Opt-in extras (see sample_history) and a record of poll calls, for screen tests.
         self.history_extra: list[IncidentView] = []
         self.poll_calls: list[tuple[bool, str | None]] = []
+        # Probe histories by id (see add_signals) and a record of what was asked.
+        self.probe_histories: dict[str, ProbeHistory] = {}
+        self.history_calls: list[str] = []
+
+    def add_signals(self) -> FakeEngine:
+        """Opt in to the probes, disagreements and hint of ``sample_signals``."""
+        probes, disagreements, hints, histories = sample_signals()
+        self.overview_value = dataclasses.replace(
+            self.overview_value, probes=probes, disagreements=disagreements, hints=hints
+        )
+        self.probe_histories = histories
+        return self
 
     # reads
     def overview(self) -> Overview:
@@ -395,6 +583,13 @@ class FakeEngine:
             if pid not in known
         ]
         return listed
+
+    def probe_history(self, probe_id: str, since: datetime, *, limit: int = 240) -> ProbeHistory:
+        self.history_calls.append(probe_id)
+        known = self.probe_histories.get(probe_id)
+        if known is None:
+            return ProbeHistory(probe_id, since)
+        return dataclasses.replace(known, since=since, results=known.results[-limit:])
 
     def external_change(self) -> bool:
         changed, self.changed_externally = self.changed_externally, False

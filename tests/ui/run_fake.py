@@ -1,7 +1,8 @@
 """Run the app on the fake engine, and the helpers the UI tests share.
 
-``python -m tests.ui.run_fake [--ascii] [--kiosk] [--live-clock]``: time is frozen at the
-fixture's NOW unless ``--live-clock``, so the ages shown match the fixture data.
+``python -m tests.ui.run_fake [--ascii] [--kiosk] [--live-clock] [--no-probes]``: time is frozen
+at the fixture's NOW unless ``--live-clock``, so the ages shown match the fixture data; the
+probes, disagreements and hint of ``sample_signals`` are shown unless ``--no-probes``.
 """
 
 from __future__ import annotations
@@ -45,9 +46,17 @@ async def workers_done(app: WatchApp) -> None:
         await app.workers.wait_for_complete()
 
 
+def screen_lines(app: WatchApp) -> list[str]:
+    """What the terminal shows now, as plain text lines (for order and wording assertions)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
 def main(argv: list[str]) -> None:
+    engine = FakeEngine()
+    if "--no-probes" not in argv:
+        engine.add_signals()
     app = WatchApp(
-        FakeEngine(),
+        engine,
         clock=utc_now if "--live-clock" in argv else (lambda: NOW),
         ascii_only="--ascii" in argv,
         kiosk="--kiosk" in argv,

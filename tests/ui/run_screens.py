@@ -1,7 +1,8 @@
 """A tiny host app for the secondary screens, for tests and for trying them by hand.
 
-``python tests/ui/run_screens.py history|sources|incidents [--ascii]`` shows one screen on the
-fake engine's data at its frozen time; ``ctrl+q`` quits.  Tests use ``ScreenHost`` and ``settle``.
+``python tests/ui/run_screens.py history|sources|incidents|probes [--ascii]`` shows one screen
+on the fake engine's data at its frozen time; ``ctrl+q`` quits.  Tests use ``ScreenHost`` and
+``settle``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ def make_screen(name: str, engine: FakeEngine, ascii_only: bool) -> Screen[None]
         from watchtui.ui.history_screen import HistoryScreen
 
         return HistoryScreen(engine, clock=lambda: NOW, ascii_only=ascii_only)
+    if name == "probes":
+        from watchtui.ui.probes_screen import ProbesScreen
+
+        return ProbesScreen(engine.add_signals(), clock=lambda: NOW, ascii_only=ascii_only)
     if name == "sources":
         from watchtui.ui.sources_screen import SourcesScreen
 

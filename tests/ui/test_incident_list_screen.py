@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from html import unescape
 
-from textual.widgets import Static
-
 from tests.ui.fake_engine import NOW, FakeEngine, sample_history
 from tests.ui.run_screens import ScreenHost, settle
 from watchtui.model import Incident
@@ -16,6 +14,7 @@ from watchtui.ui.incident_list_screen import (
     incident_cells,
     open_first,
 )
+from watchtui.ui.widgets.one_line import OneLine
 from watchtui.view import IncidentView
 
 
@@ -146,8 +145,8 @@ async def test_hostile_title_is_shown_literally() -> None:
         title = table.get_cell("demo-gcp\x1fgcp-1", "title")
         assert title.plain == "Compute Engine unavailable in us-west1 [bold]literally[/bold]"
         assert not title.spans
-        heading = app.screen.query_one("#heading", Static)
-        assert "[red]not markup[/red]" in str(heading.render())
+        heading = app.screen.query_one("#heading", OneLine)
+        assert "[red]not markup[/red]" in heading.plain
         screen_text = unescape(app.export_screenshot()).replace("\xa0", " ")
         assert "[bold]literally[/bold]" in screen_text
         assert "[red]not markup[/red]" in screen_text

@@ -8,7 +8,6 @@ import pytest
 
 from tests.ui.fake_engine import NOW, FakeEngine
 from tests.ui.run_fake import make_app, settle
-from watchtui.ui import incident_screen
 from watchtui.ui.app import WatchApp
 from watchtui.ui.incident_screen import IncidentScreen, facts_text, is_web_url
 from watchtui.ui.main_screen import MainScreen
@@ -93,7 +92,7 @@ async def test_escape_returns_to_the_kept_main_screen() -> None:
 
 async def test_o_opens_http_links_in_a_browser(monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(incident_screen.webbrowser, "open", opened.append)
+    monkeypatch.setattr("webbrowser.open", opened.append)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_incident(app, pilot, *AWS)
@@ -107,7 +106,7 @@ async def test_o_opens_http_links_in_a_browser(monkeypatch: pytest.MonkeyPatch) 
 )
 async def test_o_refuses_non_http_links(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(incident_screen.webbrowser, "open", opened.append)
+    monkeypatch.setattr("webbrowser.open", opened.append)
     engine = FakeEngine()
     with_url(engine, "git-1", url)
     app = make_app(engine)

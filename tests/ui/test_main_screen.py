@@ -333,7 +333,7 @@ async def test_enter_on_service_and_region_rows_lists_incidents() -> None:
         await pilot.press("1", "enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "IncidentListScreen"
-        assert app.screen.geography == "us-west"  # type: ignore[attr-defined]
+        assert app.screen.geography == "us-west"
 
 
 async def test_clock_toggles_local() -> None:

@@ -219,3 +219,95 @@ def test_emit_without_markup_and_with_opt_ins() -> None:
     notify.emit(app, notice, bell=True, desktop_writer=app, flavour="osc777")
     assert app.bells == 1
     assert app.written == ["\x1b]777;notify;New incident · X;[b]title[/b]\x07"]
+
+
+# --- the user's own signals ------------------------------------------------------------------
+
+
+def signal(kind: str, source_id: str, title: str, **fields: Any) -> ChangeEvent:
+    return ChangeEvent.model_validate(
+        {"kind": kind, "source_id": source_id, "at": NOW, "title": title, **fields}
+    )
+
+
+PROBE_DOWN = signal(
+    "probe_down", "probe:api-eu", "Your probe api-eu (FRA) failing for 1 min", impact="major"
+)
+PROBE_UP = signal("probe_up", "probe:api-eu", "Your probe api-eu (FRA) is back up after 9 min down")
+DISAGREE = signal(
+    "disagreement_started",
+    "probe:api-eu",
+    "Your probe api-eu (FRA) failing for 1 min; Demo Edge reports Frankfurt operational",
+    impact="minor",
+    new_status="probe_down_provider_ok",
+)
+DISAGREE_ENDED = DISAGREE.model_copy(update={"kind": "disagreement_ended"})
+HINT = signal(
+    "correlation",
+    "correlation:us-west",
+    "2 providers reporting problems in us-west (US West) since 11:10 UTC: Demo AWS, Demo GCP. "
+    "Possible common cause, not confirmed.",
+    impact="minor",
+)
+
+
+def test_signals_notify_whatever_the_watchlist() -> None:
+    watched = overview("demo-git")  # none of these is about Demo Git
+    assert chosen([PROBE_UP, DISAGREE, HINT], watched) == [PROBE_UP, DISAGREE, HINT]
+    assert chosen([PROBE_DOWN], watched) == [PROBE_DOWN]
+
+
+def test_a_disagreement_replaces_the_probe_down_of_the_same_round() -> None:
+    other = PROBE_DOWN.model_copy(update={"source_id": "probe:api-us"})
+    assert chosen([PROBE_DOWN, other, DISAGREE], overview()) == [other, DISAGREE]
+
+
+def test_disagreement_ended_does_not_notify() -> None:
+    assert chosen([DISAGREE_ENDED], overview()) == []
+
+
+def test_signals_and_the_minimum_impact() -> None:
+    # A disagreement is about the user's own service: as loud as a major incident.  A hint is a
+    # guess: it goes quiet first.
+    major = NotifyPolicy(min_impact="major")
+    assert chosen([PROBE_DOWN, DISAGREE, HINT], overview(), major) == [DISAGREE]
+    assert chosen([PROBE_UP, HINT], overview(), major) == [PROBE_UP]
+    critical = NotifyPolicy(min_impact="critical")
+    assert chosen([PROBE_UP, DISAGREE, HINT], overview(), critical) == []
+
+
+def test_signal_debounce_is_per_probe_and_kind() -> None:
+    policy = NotifyPolicy(debounce_seconds=60)
+    first, state = select([PROBE_DOWN], overview(), policy, {}, NOW)
+    assert first == [PROBE_DOWN]
+    # Its recovery is news even inside the window; a repeated "down" is not.
+    soon = NOW + timedelta(seconds=30)
+    again, state = select([PROBE_UP, PROBE_DOWN], overview(), policy, state, soon)
+    assert again == [PROBE_UP]
+    twice, _ = select([HINT, HINT], overview(), policy, state, soon)
+    assert twice == [HINT]
+
+
+def test_describe_signals() -> None:
+    notice = notify.describe(DISAGREE, overview())
+    assert (notice.title, notice.severity, notice.pinned) == ("≠ Disagreement", "error", True)
+    assert notice.message == DISAGREE.title
+    outage_up = DISAGREE.model_copy(update={"new_status": "provider_outage_probe_up"})
+    assert notify.describe(outage_up, overview()).severity == "warning"
+    assert notify.describe(DISAGREE, overview(), ascii_only=True).title == "!= Disagreement"
+    down = notify.describe(PROBE_DOWN, overview())
+    assert (down.title, down.severity, down.pinned) == ("Probe down", "error", True)
+    up = notify.describe(PROBE_UP, overview())
+    assert (up.title, up.severity) == ("Probe up", "information")
+    hint = notify.describe(HINT, overview())
+    assert hint.title == "Possible common cause (a hint)" and not hint.pinned
+    assert hint.message.endswith("not confirmed.")
+
+
+def test_arrange_never_folds_disagreements_into_the_summary() -> None:
+    incidents = [notify.describe(e, overview()) for e in (AWS, GCP, GIT, AWS, GCP)]
+    disagreement = notify.describe(DISAGREE, overview())
+    arranged = notify.arrange([*incidents, disagreement])
+    assert arranged[0] == disagreement
+    assert [n.title for n in arranged[1:]] == ["5 changes"]
+    assert notify.arrange(incidents[:2]) == incidents[:2]

@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.keys import KEY_DISPLAY_ALIASES
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -51,6 +52,7 @@ _COMMANDS: tuple[tuple[str, str, str, bool], ...] = (
     ("Toggle UTC / local time", "Switch the clock and timestamps", "app.toggle_clock", False),
     ("History", "Past incidents, per day and provider", "app.history", False),
     ("Sources", "Health of every feed; enable, disable, add", "app.sources", False),
+    ("Probes", "Your own checks beside the providers' claims", "app.probes", False),
     ("Key bindings", "Every key of this screen and the app", "app.help", False),
     ("Filter", "Filter panes by provider, title, service or region", "screen.filter", True),
     (
@@ -103,8 +105,9 @@ class WatchApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("p", "pause", "Pause", id="pause"),
+        # Footer room at 80 columns goes to where to look next; these two live in help (?).
+        Binding("r", "refresh", "Refresh", show=False, id="refresh"),
+        Binding("p", "pause", "Pause", show=False, id="pause"),
         Binding("t", "toggle_clock", "UTC/local", show=False, id="clock"),
         Binding("h", "history", "History", id="history"),
         Binding("s", "sources", "Sources", id="sources"),
@@ -164,6 +167,19 @@ class WatchApp(App[None]):
             self.set_keymap(keymap)
 
     # --- screens ---------------------------------------------------------------------------
+
+    def on_load(self) -> None:
+        # App-wide ASCII styling (footer separators) hangs off this class.
+        self.set_class(self.ascii_only, "-ascii")
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Textual shows some keys as symbols (⏎, ↑, ⌫); ASCII mode spells them out."""
+        display = super().get_key_display(binding)
+        if not self.ascii_only or display.isascii():
+            return display
+        for name, symbol in KEY_DISPLAY_ALIASES.items():
+            display = display.replace(symbol, name)
+        return display
 
     def get_default_screen(self) -> Screen[None]:
         return KioskScreen() if self.kiosk else MainScreen()
@@ -239,11 +255,19 @@ class WatchApp(App[None]):
         self.latest = overview
         self._announce(overview)
         if not self.paused:
-            self.base_screen.show_overview(overview)
+            self._show_everywhere(overview)
         if not self._polling_started:
             self._polling_started = True
             self.poll_now()
             self.set_interval(self.poll_interval, self.poll_now, name="poll")
+
+    def _show_everywhere(self, overview: Overview) -> None:
+        from watchtui.ui.probes_screen import ProbesScreen
+
+        self.base_screen.show_overview(overview)
+        for screen in self.screen_stack[1:]:
+            if isinstance(screen, ProbesScreen):
+                screen.show_overview(overview)
 
     def _announce(self, overview: Overview) -> None:
         events, self._pending_events = self._pending_events, []
@@ -252,9 +276,9 @@ class WatchApp(App[None]):
         chosen, self._last_sent = notify.select(
             events, overview, self.policy, self._last_sent, self.clock()
         )
-        notices = [notify.describe(event, overview, ascii_only=self.ascii_only) for event in chosen]
-        if len(notices) > notify.SUMMARY_THRESHOLD:
-            notices = [notify.summarise(notices)]
+        notices = notify.arrange(
+            [notify.describe(event, overview, ascii_only=self.ascii_only) for event in chosen]
+        )
         writer = self._driver if self.notify_desktop and not self.is_headless else None
         flavour = notify.desktop_flavour()
         for index, notice in enumerate(notices):
@@ -278,7 +302,7 @@ class WatchApp(App[None]):
             for header in screen.query("StatusHeader"):
                 header.paused = self.paused  # type: ignore[attr-defined]
         if not self.paused and self.latest is not None:
-            self.base_screen.show_overview(self.latest)
+            self._show_everywhere(self.latest)
 
     def action_toggle_clock(self) -> None:
         self.local_time = not self.local_time
@@ -313,6 +337,27 @@ class WatchApp(App[None]):
             self.notify("The sources screen is not available in this build.", severity="warning")
             return
         self.push_screen(SourcesScreen(self.engine, clock=self.clock, ascii_only=self.ascii_only))
+
+    def action_probes(self) -> None:
+        self.open_probes(None)
+
+    def open_probes(self, probe_id: str | None) -> None:
+        from watchtui.ui.probes_screen import ProbesScreen
+
+        if isinstance(self.screen, ProbesScreen):
+            if probe_id is not None:
+                self.screen.select(probe_id)
+            return
+        self.push_screen(
+            ProbesScreen(
+                self.engine,
+                clock=self.clock,
+                ascii_only=self.ascii_only,
+                overview=self.latest,
+                selected=probe_id,
+                local_time=self.local_time,
+            )
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Kiosk mode is read-only: nothing that changes what is watched or polled.

@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from watchtui.ui.widgets.ascii import ascii_scrollbars
+
 
 def _scope(active: ActiveBinding, screen: Screen[object]) -> str:
     node = active.node
@@ -64,5 +66,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(bindings_table(self.target), markup=False)
 
     def on_mount(self) -> None:
-        self.set_class(bool(getattr(self.app, "ascii_only", False)), "-ascii")
+        ascii_only = bool(getattr(self.app, "ascii_only", False))
+        self.set_class(ascii_only, "-ascii")
+        if ascii_only:
+            ascii_scrollbars(self)
         self.query_one("#help-body").focus()

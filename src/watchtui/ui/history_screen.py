@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from watchtui.engine import WatchEngine
+from watchtui.ui import format as fmt
 from watchtui.ui.incident_list_screen import (
     Clock,
     EngineScreen,
@@ -28,9 +29,9 @@ from watchtui.ui.incident_list_screen import (
     legend,
     one_line,
     short_time,
-    show_text,
     utc_now,
 )
+from watchtui.ui.widgets.one_line import OneLine
 from watchtui.view import IncidentView, SourceView
 
 # (label, span): cycled with ``d``.
@@ -104,7 +105,10 @@ class DailySparklines(Widget):
 
     def render(self) -> Text:
         if self.data is None:
-            return Text("Incidents per day: loading…", style="bright_black")
+            return Text(
+                "Incidents per day: loading" + fmt.ellipsis(ascii_only=self.ascii_only),
+                style="bright_black",
+            )
         return render_sparklines(
             self.data, self.size.width, max_rows=self.max_rows, ascii_only=self.ascii_only
         )
@@ -224,7 +228,7 @@ class HistoryScreen(EngineScreen):
         return HistoryQuery(self.preset, self.source_id, self.text_filter)
 
     def compose(self) -> ComposeResult:
-        yield Static(self._heading(), id="heading", markup=False)
+        yield OneLine(self._heading(), ascii_only=self.ascii_only, id="heading")
         search = Input(placeholder="/ filter by title", id="title-filter", compact=True)
         search.cursor_blink = False
         yield search
@@ -352,7 +356,7 @@ class HistoryScreen(EngineScreen):
 
     def _update_heading(self) -> None:
         if self.is_mounted:
-            show_text(self.query_one("#heading", Static), self._heading())
+            self.query_one("#heading", OneLine).show(self._heading())
 
     def _heading(self) -> Text:
         dot = " | " if self.ascii_only else " · "
@@ -363,7 +367,9 @@ class HistoryScreen(EngineScreen):
             heading.append(dot + "title has ")
             heading.append(f'"{one_line(self.text_filter)}"', style="bold")
         if self._loaded != self.current_query:
-            heading.append(dot + "loading…", style="bright_black")
+            heading.append(
+                dot + "loading" + fmt.ellipsis(ascii_only=self.ascii_only), style="bright_black"
+            )
         else:
             count = len(self.views)
             open_count = sum(1 for v in self.views if v.incident.is_open)

@@ -25,7 +25,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from watchtui.engine import WatchEngine
 from watchtui.ui import format as fmt
+from watchtui.ui.widgets.ascii import ascii_scrollbars
 from watchtui.ui.widgets.keyed_table import KeyedTable, same_cell
+from watchtui.ui.widgets.one_line import OneLine
 from watchtui.view import IncidentView
 
 Clock = Callable[[], datetime]
@@ -118,11 +120,20 @@ class FittedTable(KeyedTable):
         if self._layout:
             self.sync(self._tuples())
 
+    def on_mount(self) -> None:
+        # The screen knows the mode (ScreenHost tests have no WatchApp to ask).
+        self.ascii_only = bool(getattr(self.screen, "ascii_only", False))
+
     def _tuples(self) -> list[tuple[str, tuple[Text, ...]]]:
         return [
-            (key, tuple(cells.get(column, Text("")) for column, _ in self._layout))
+            (key, tuple(self._cell(cells, column, width) for column, width in self._layout))
             for key, cells in self._rows
         ]
+
+    def _cell(self, cells: dict[str, Text], column: str, width: int) -> Text:
+        cell = cells.get(column, Text(""))
+        # Rich cuts with "…"; ASCII mode cuts first, with "...".
+        return fmt.fit(cell, width, ascii_only=True) if self.ascii_only else cell
 
     @on(events.Resize)
     def _relayout(self, event: events.Resize) -> None:
@@ -305,6 +316,11 @@ class EngineScreen(Screen[None]):
         self.ascii_only = ascii_only
         self._on_open_incident = on_open_incident
 
+    def on_mount(self) -> None:
+        # Runs after the subclass's own on_mount (Textual calls every class's handler).
+        if self.ascii_only:
+            ascii_scrollbars(self)
+
     def open_incident(self, view: IncidentView) -> None:
         if self._on_open_incident is not None:
             self._on_open_incident(view)
@@ -377,7 +393,7 @@ class IncidentListScreen(EngineScreen):
         self._open_count = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(self._heading(), id="heading", markup=False)
+        yield OneLine(self._heading(), ascii_only=self.ascii_only, id="heading")
         # One provider's list needs no provider column.
         yield IncidentTable(provider=self.source_id is None, id="incidents")
         yield Static(legend(ascii_only=self.ascii_only), id="legend", markup=False)
@@ -404,16 +420,18 @@ class IncidentListScreen(EngineScreen):
         self._count = len(message.views)
         self._open_count = sum(1 for v in message.views if v.incident.is_open)
         self.query_one(IncidentTable).show(message.views, self.clock(), ascii_only=self.ascii_only)
-        show_text(self.query_one("#heading", Static), self._heading())
+        self.query_one("#heading", OneLine).show(self._heading())
 
     def watch_failure(self) -> None:
         if self.is_mounted:
-            show_text(self.query_one("#heading", Static), self._heading())
+            self.query_one("#heading", OneLine).show(self._heading())
 
     def _heading(self) -> Text:
         heading = Text.assemble((one_line(self.list_title), "bold"))
         if self._count is None:
-            heading.append("  loading…", style="bright_black")
+            heading.append(
+                "  loading" + fmt.ellipsis(ascii_only=self.ascii_only), style="bright_black"
+            )
         else:
             plural = "s" if self._count != 1 else ""
             heading.append(

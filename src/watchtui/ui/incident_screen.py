@@ -20,6 +20,7 @@ from watchtui import regions
 from watchtui.engine import WatchEngine
 from watchtui.model import IncidentUpdate
 from watchtui.ui import format as fmt
+from watchtui.ui.widgets.ascii import ascii_scrollbars
 from watchtui.view import IncidentView
 
 
@@ -143,6 +144,8 @@ class IncidentScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.ascii_only, "-ascii")
+        if self.ascii_only:
+            ascii_scrollbars(self)
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False)

@@ -1,5 +1,8 @@
 """Kiosk mode: read-only wall display, open incidents large, cycling through their details.
 
+Disagreements between the user's probes and their providers come first, above everything, with
+the correlation hints under them (worded as hints).
+
 It never asks anything of the user and never stops: a failure while drawing is shown in one line
 and the next overview or cycle tries again.
 """
@@ -16,7 +19,9 @@ from textual.widgets import Static
 
 from watchtui.model import impact_rank
 from watchtui.ui import format as fmt
+from watchtui.ui import signals
 from watchtui.ui.incident_screen import facts_text
+from watchtui.ui.widgets.ascii import ascii_scrollbars
 from watchtui.ui.widgets.source_strip import SourceStrip
 from watchtui.ui.widgets.status_header import StatusHeader
 from watchtui.view import IncidentView, Overview
@@ -31,6 +36,26 @@ def kiosk_order(overview: Overview) -> list[IncidentView]:
         overview.open_incidents,
         key=lambda v: (-impact_rank(v.incident.impact), -v.incident.started_at.timestamp()),
     )
+
+
+def signals_text(overview: Overview, *, ascii_only: bool) -> Text:
+    """Disagreements (the headline), then hints; empty when there are none."""
+    lines: list[Text] = []
+    for found in signals.ordered_disagreements(overview):
+        lines.append(
+            Text.assemble(
+                (f"{fmt.disagree_mark(ascii_only=ascii_only)} ", fmt.DISAGREE_STYLE),
+                (found.message, "bold"),
+            )
+        )
+    for hint in signals.ordered_hints(overview):
+        lines.append(
+            Text.assemble(
+                ("? possible common cause: ", f"italic {fmt.HINT_STYLE}"),
+                (hint.text, "italic"),
+            )
+        )
+    return Text("\n").join(lines)
 
 
 class KioskScreen(Screen[None]):
@@ -52,6 +77,7 @@ class KioskScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusHeader(self.watch_app.clock, id="header")
         yield SourceStrip(id="strip")
+        yield Static("", id="kiosk-signals", markup=False)
         yield Static("", id="kiosk-counter", markup=False)
         yield Static(Text("Loading..."), id="kiosk-title", markup=False)
         yield Static("", id="kiosk-body", markup=False)
@@ -59,6 +85,8 @@ class KioskScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.watch_app.ascii_only, "-ascii")
+        if self.watch_app.ascii_only:
+            ascii_scrollbars(self)
         self.set_interval(self.watch_app.kiosk_cycle_seconds, self.next_incident, name="cycle")
         self._ready = True
         self.refresh_view()
@@ -91,16 +119,22 @@ class KioskScreen(Screen[None]):
         app = self.watch_app
         now = app.clock()
         ascii_only = app.ascii_only
-        header = self.query_one(StatusHeader)
-        header.show(overview.headline(), alarm=bool(self.incidents), ascii_only=ascii_only)
-        self.query_one(SourceStrip).show(overview.sources, now, ascii_only=ascii_only)
+        self.query_one(StatusHeader).show_overview(overview, ascii_only=ascii_only)
+        self.query_one(SourceStrip).show_sources(overview.sources, now, ascii_only=ascii_only)
+        lead = signals_text(overview, ascii_only=ascii_only)
+        signal_box = self.query_one("#kiosk-signals", Static)
+        signal_box.update(lead)
+        signal_box.display = bool(lead.plain)
         counter = self.query_one("#kiosk-counter", Static)
         title = self.query_one("#kiosk-title", Static)
         body = self.query_one("#kiosk-body", Static)
         listing = self.query_one("#kiosk-list", Static)
         if not self.incidents:
             counter.update("")
-            title.update(Text("All clear: no open incidents", style="bold green"))
+            if lead.plain:
+                title.update(Text("No open incidents from the providers", style="bold"))
+            else:
+                title.update(Text("All clear: no open incidents", style="bold green"))
             body.update("")
             listing.update("")
             return

@@ -19,7 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Tab, Tabs
 
 from watchtui import regions
-from watchtui.ui.messages import OpenIncident, RegionFilterToggled, ShowIncidents
+from watchtui.ui.messages import OpenIncident, OpenProbe, RegionFilterToggled, ShowIncidents
+from watchtui.ui.widgets.ascii import ascii_scrollbars
 from watchtui.ui.widgets.keyed_table import KeyedTable
 from watchtui.ui.widgets.regions_pane import RegionsPane
 from watchtui.ui.widgets.services_pane import ServicesPane
@@ -47,6 +48,7 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("w", "watch", "Watch", id="watch"),
+        Binding("P", "probes", "Probes", id="probes"),
         Binding("W", "only_watched", "Only watched", show=False, id="only_watched"),
         Binding("escape", "clear_filters", "Clear filters", show=False, id="clear_filters"),
         Binding("1", "focus_pane('regions')", "Regions pane", show=False, id="focus_regions"),
@@ -89,6 +91,8 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         app = self.watch_app
         self.set_class(app.ascii_only, "-ascii")
+        if app.ascii_only:
+            ascii_scrollbars(self)
         self.only_watched = app.only_watched_at_start
         tabs = self.query_one(Tabs)
         tabs.can_focus = False
@@ -165,13 +169,9 @@ class MainScreen(Screen[None]):
         state = self.state(overview)
         with self.app.batch_update():
             header = self.query_one(StatusHeader)
-            header.show(
-                overview.headline(),
-                alarm=bool(overview.open_incidents) or bool(overview.unhealthy_sources),
-                ascii_only=state.ascii_only,
-            )
+            header.show_overview(overview, ascii_only=state.ascii_only)
             header.show_scope(self._scope_parts())
-            self.query_one(SourceStrip).show(
+            self.query_one(SourceStrip).show_sources(
                 overview.sources, state.now, ascii_only=state.ascii_only
             )
             self.query_one(RegionsPane).show(state)
@@ -268,3 +268,22 @@ class MainScreen(Screen[None]):
     @on(ShowIncidents)
     def _show_incidents(self, event: ShowIncidents) -> None:
         self.watch_app.show_incidents(event)
+
+    @on(OpenProbe)
+    def _open_probe(self, event: OpenProbe) -> None:
+        self.watch_app.open_probes(event.probe_id)
+
+    def action_probes(self) -> None:
+        """The probes screen, on the probe under the cursor if there is one."""
+        self.watch_app.open_probes(self._selected_probe())
+
+    def _selected_probe(self) -> str | None:
+        pane = self.active_pane
+        if pane == "stream":
+            pinned = self.query_one(StreamPane).current_pinned()
+            return getattr(pinned, "probe_id", None)
+        if pane == "regions":
+            region_info = self.query_one(RegionsPane).current()
+            return None if region_info is None else region_info.probe
+        service_info = self.query_one(ServicesPane).current()
+        return None if service_info is None else service_info.probe

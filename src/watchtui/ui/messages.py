@@ -61,3 +61,11 @@ class RegionFilterToggled(Message):
     def __init__(self, geography: str) -> None:
         super().__init__()
         self.geography = geography
+
+
+class OpenProbe(Message):
+    """Show the probes screen with this probe selected."""
+
+    def __init__(self, probe_id: str) -> None:
+        super().__init__()
+        self.probe_id = probe_id

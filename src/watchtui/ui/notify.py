@@ -4,11 +4,19 @@ The policy is a pure function (``select``) so it is tested without a terminal:
 
 * only incidents opening, changing status or resolving, and components changing status notify
   (new updates already show as unread rows in the stream; source health has its own strip);
+* so do the user's own signals: a probe going down or up, a disagreement starting between a probe
+  and its provider, a correlation hint.  They are always relevant, whatever the watchlist (the
+  user configured the probes; ``probe:x`` / ``correlation:geo`` are never watchlist entries);
+  a disagreement counts as a major event for ``min_impact`` (it is about the user's own service),
+  a hint as minor (it is a guess); a disagreement says all a ``probe_down`` of the same round
+  says and more, so it replaces it;
 * with a non-empty watchlist, only events touching it (see ``watchtui.ui.watching``);
 * nothing below the minimum impact (a component recovering counts with the impact it recovers
   from, so "back to operational" is announced as loudly as the outage was);
-* debounce: one notification per source + incident/component within ``debounce_seconds``, so a
-  flapping source does not spam.
+* debounce: one notification per source + incident/component (per probe and kind for signals)
+  within ``debounce_seconds``, so a flapping source does not spam.
+
+Disagreements and probe notices are never folded into the "N changes" summary.
 
 Emission goes through Textual's toast (``markup=False``: titles are remote text), an optional bell
 and an optional desktop notification via OSC 9 (iTerm2, WezTerm, Windows Terminal, kitty, …) or
@@ -40,8 +48,25 @@ Severity = Literal["information", "warning", "error"]
 DebounceKey = tuple[str, str, str]
 
 NOTIFYING_KINDS: frozenset[EventKind] = frozenset(
-    {"incident_opened", "incident_updated", "incident_resolved", "component_status_changed"}
+    {
+        "incident_opened",
+        "incident_updated",
+        "incident_resolved",
+        "component_status_changed",
+        "probe_down",
+        "probe_up",
+        "disagreement_started",
+        "correlation",
+    }
 )
+# Events about the user's own signals carry these source ids (see watchtui.events).
+SIGNAL_PREFIXES = ("probe:", "correlation:")
+_SIGNAL_IMPACT: dict[str, Impact] = {
+    "probe_down": "major",
+    "probe_up": "major",
+    "disagreement_started": "major",
+    "correlation": "minor",
+}
 # More than this many notices in one round become a single summary toast.
 SUMMARY_THRESHOLD = 4
 
@@ -57,6 +82,12 @@ class Notice:
     title: str
     message: str
     severity: Severity
+    # Shown on its own even in a busy round (disagreements and probes: the user's own service).
+    pinned: bool = False
+
+
+def is_signal(event: ChangeEvent) -> bool:
+    return event.source_id.startswith(SIGNAL_PREFIXES)
 
 
 def _as_status(value: str | None) -> ComponentStatus | None:
@@ -67,6 +98,9 @@ def _as_status(value: str | None) -> ComponentStatus | None:
 
 
 def event_impact(event: ChangeEvent) -> Impact:
+    if event.kind in _SIGNAL_IMPACT:
+        # The data layer's impact for these is a placeholder ("minor" on a disagreement).
+        return _SIGNAL_IMPACT[event.kind]
     if event.kind == "component_status_changed":
         statuses = [s for s in (_as_status(event.old_status), _as_status(event.new_status)) if s]
         return worst_impact([impact_for_status(s) for s in statuses])
@@ -76,7 +110,7 @@ def event_impact(event: ChangeEvent) -> Impact:
 
 def touches_watchlist(event: ChangeEvent, overview: Overview) -> bool:
     watched = overview.watched
-    if not watched or event.source_id in watched:
+    if not watched or event.source_id in watched or is_signal(event):
         return True
     if event.component_id is not None:
         return any(
@@ -99,7 +133,15 @@ def touches_watchlist(event: ChangeEvent, overview: Overview) -> bool:
 
 
 def debounce_key(event: ChangeEvent) -> DebounceKey:
+    if is_signal(event):
+        # A probe's "down" must not swallow its "up" (hysteresis already stops flapping).
+        return (event.source_id, event.kind, "")
     return (event.source_id, event.incident_id or "", event.component_id or "")
+
+
+def _superseded(events: list[ChangeEvent]) -> set[str]:
+    """Probes whose ``probe_down`` a disagreement of the same round already tells."""
+    return {e.source_id for e in events if e.kind == "disagreement_started"}
 
 
 def select(
@@ -113,8 +155,12 @@ def select(
     sent = dict(last_sent)
     window = timedelta(seconds=policy.debounce_seconds)
     chosen: list[ChangeEvent] = []
+    events = list(events)
+    superseded = _superseded(events)
     for event in events:
         if event.kind not in NOTIFYING_KINDS:
+            continue
+        if event.kind == "probe_down" and event.source_id in superseded:
             continue
         if impact_rank(event_impact(event)) < impact_rank(policy.min_impact):
             continue
@@ -142,11 +188,28 @@ def describe(event: ChangeEvent, overview: Overview, *, ascii_only: bool = False
     if not ascii_only:
         return notice
     return Notice(
-        notice.title.replace(" · ", " - "), notice.message.replace(" → ", " -> "), notice.severity
+        notice.title.replace(" · ", " - ").replace("≠", "!="),
+        notice.message.replace(" → ", " -> "),
+        notice.severity,
+        notice.pinned,
     )
 
 
+def _describe_signal(event: ChangeEvent) -> Notice:
+    if event.kind == "disagreement_started":
+        # "It's probably you" is the urgent direction; "the outage may not reach you" is news.
+        urgent = event.new_status == "probe_down_provider_ok"
+        return Notice("≠ Disagreement", event.title, "error" if urgent else "warning", True)
+    if event.kind == "probe_down":
+        return Notice("Probe down", event.title, "error", True)
+    if event.kind == "probe_up":
+        return Notice("Probe up", event.title, "information", True)
+    return Notice("Possible common cause (a hint)", event.title, "warning")
+
+
 def _describe(event: ChangeEvent, overview: Overview) -> Notice:
+    if event.kind in _SIGNAL_IMPACT:
+        return _describe_signal(event)
     provider = _provider_name(event, overview)
     impact = event_impact(event)
     severity: Severity = "error" if impact_rank(impact) >= impact_rank("major") else "warning"
@@ -163,6 +226,15 @@ def _describe(event: ChangeEvent, overview: Overview) -> Notice:
         )
     change = f"now {event.new_status}" if event.new_status else "updated"
     return Notice(f"Incident {change} · {provider}", event.title, severity)
+
+
+def arrange(notices: list[Notice]) -> list[Notice]:
+    """Pinned notices one by one, first; the rest as they are, or summarised when too many."""
+    pinned = [n for n in notices if n.pinned]
+    rest = [n for n in notices if not n.pinned]
+    if len(rest) > SUMMARY_THRESHOLD:
+        rest = [summarise(rest)]
+    return pinned + rest
 
 
 def summarise(notices: list[Notice]) -> Notice:

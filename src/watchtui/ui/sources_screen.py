@@ -27,6 +27,7 @@ from watchtui.ui.incident_list_screen import (
     utc_now,
 )
 from watchtui.ui.widgets.catalog_picker import CatalogPicker
+from watchtui.ui.widgets.one_line import OneLine
 from watchtui.view import SourceView
 
 SOURCE_COLUMNS = (
@@ -142,7 +143,7 @@ class SourcesScreen(EngineScreen):
         self._loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Static(self._heading(), id="heading", markup=False)
+        yield OneLine(self._heading(), ascii_only=self.ascii_only, id="heading")
         yield FittedTable(SOURCE_COLUMNS, min_flex=12, id="sources")
         yield Static(Text(""), id="detail", markup=False)
         yield Footer()
@@ -246,13 +247,15 @@ class SourcesScreen(EngineScreen):
 
     def _update_heading(self) -> None:
         if self.is_mounted:
-            show_text(self.query_one("#heading", Static), self._heading())
+            self.query_one("#heading", OneLine).show(self._heading())
 
     def _heading(self) -> Text:
         dot = " | " if self.ascii_only else " · "
         heading = Text.assemble(("Sources", "bold"))
         if not self._loaded:
-            heading.append(dot + "loading…", style="bright_black")
+            heading.append(
+                dot + "loading" + fmt.ellipsis(ascii_only=self.ascii_only), style="bright_black"
+            )
         else:
             count = len(self.sources)
             heading.append(f"  {count} source{'s' if count != 1 else ''}")

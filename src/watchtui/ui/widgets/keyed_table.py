@@ -10,6 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
+from watchtui.ui import format as fmt
+
 Cells = tuple[Text, ...]
 Rows = Sequence[tuple[str, Cells]]
 
@@ -91,12 +93,7 @@ class KeyedTable(DataTable[Text]):
         for key, cells in rows:
             cell = cells[flex]
             if cell.cell_len > budget:
-                cell = cell.copy()
-                if self.ascii_only:
-                    cell.truncate(budget - 3)
-                    cell.append("...")
-                else:
-                    cell.truncate(budget, overflow="ellipsis")
+                cell = fmt.fit(cell, budget, ascii_only=self.ascii_only)
                 cells = (*cells[:flex], cell, *cells[flex + 1 :])
             fitted.append((key, cells))
         return fitted

@@ -1,22 +1,29 @@
-"""Regions pane: canonical geographies, worst first, each followed by its provider regions."""
+"""Regions pane: canonical geographies, worst first, each followed by its provider regions and
+the user's probes there.
+
+A geography with a probe down is not "ok" whatever its providers say: its row reads
+"✖ probe DOWN" (unless the providers already report a major outage) and it sorts with the worst.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from watchtui.model import Region
+from watchtui import regions
+from watchtui.model import ComponentStatus, Region, status_rank
 from watchtui.ui import format as fmt
-from watchtui.ui import watching
-from watchtui.ui.messages import RegionFilterToggled, ShowIncidents
+from watchtui.ui import signals, watching
+from watchtui.ui.messages import OpenProbe, RegionFilterToggled, ShowIncidents
 from watchtui.ui.watching import WatchTarget
 from watchtui.ui.widgets.keyed_table import Cells, KeyedTable
 from watchtui.ui.widgets.state import PaneState, marker
-from watchtui.view import RegionRow, region_rows
+from watchtui.view import ProbeView, RegionRow, region_rows
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,57 @@ class _RowInfo:
     name: str
     region: Region | None = None
     provider: str | None = None
+    probe: str | None = None
+
+
+@dataclass
+class _Geography:
+    """A region row from the providers (if any) plus the user's probes in that geography."""
+
+    geography: str
+    name: str
+    row: RegionRow | None = None
+    probes: list[ProbeView] = field(default_factory=list)
+
+    @property
+    def provider_status(self) -> ComponentStatus | None:
+        return None if self.row is None else self.row.status
+
+    @property
+    def rank(self) -> int:
+        ranks = [signals.probe_rank(p) for p in self.probes]
+        if self.row is not None:
+            ranks.append(status_rank(self.row.status))
+        return max(ranks, default=0)
+
+    @property
+    def open_incidents(self) -> int:
+        return 0 if self.row is None else self.row.open_incidents
+
+
+def geographies(state: PaneState) -> list[_Geography]:
+    """Providers' region rows merged with the probes, worst first (as ``region_rows`` orders)."""
+    overview = state.overview
+    merged = {
+        row.geography: _Geography(row.geography, row.name, row) for row in region_rows(overview)
+    }
+    by_geography: dict[str, list[ProbeView]] = defaultdict(list)
+    for probe in overview.probes:
+        geography = signals.probe_geography(probe)
+        if geography is not None:
+            by_geography[geography].append(probe)
+    for geography, probes in by_geography.items():
+        entry = merged.setdefault(
+            geography,
+            _Geography(
+                geography, regions.geography_name(None if geography == "unmapped" else geography)
+            ),
+        )
+        entry.probes = sorted(probes, key=lambda p: (-signals.probe_rank(p), p.id))
+    return sorted(
+        merged.values(),
+        key=lambda g: (-g.rank, -g.open_incidents, g.geography == "unmapped", g.name),
+    )
 
 
 class RegionsPane(KeyedTable):
@@ -43,48 +101,102 @@ class RegionsPane(KeyedTable):
         self.ascii_only = state.ascii_only
         rows: list[tuple[str, Cells]] = []
         info: dict[str, _RowInfo] = {}
-        watched = state.overview.watched
-        for row in region_rows(state.overview):
-            if state.only_watched and not watching.region_row_watched(row, watched, state.overview):
+        for geo in geographies(state):
+            if state.only_watched and not self._watched(geo, state):
                 continue
-            if not self._matches(row, state):
+            if not self._matches(geo, state):
                 continue
-            key = f"g\x1f{row.geography}"
-            info[key] = _RowInfo(row.geography, row.name)
-            rows.append((key, self._geography_cells(row, state)))
-            for provider, region, status in row.provider_regions:
-                child = f"r\x1f{row.geography}\x1f{provider}\x1f{region.provider}\x1f{region.code}"
-                info[child] = _RowInfo(row.geography, row.name, region, provider)
-                label = Text.assemble(
-                    f"  {marker('child', ascii_only=state.ascii_only)} ",
-                    self._watch_mark(watching.region_value(region) in watched, state),
-                    (provider, ""),
-                    " ",
-                    (region.code, "dim"),
-                )
-                rows.append(
-                    (child, (label, fmt.status_cell(status, ascii_only=state.ascii_only), Text("")))
-                )
+            key = f"g\x1f{geo.geography}"
+            info[key] = _RowInfo(geo.geography, geo.name)
+            rows.append((key, self._geography_cells(geo, state)))
+            for child, child_info, cells in self._children(geo, state):
+                info[child] = child_info
+                rows.append((child, cells))
         self._info = info
         self.sync(rows)
 
+    def _children(self, geo: _Geography, state: PaneState) -> list[tuple[str, _RowInfo, Cells]]:
+        # (rank, probes before providers on a tie, name): worst first, your own signal first.
+        ranked: list[tuple[tuple[int, int, str], str, _RowInfo, Cells]] = []
+        for probe in geo.probes:
+            key = f"p\x1f{geo.geography}\x1f{probe.id}"
+            row_info = _RowInfo(geo.geography, geo.name, probe.region, probe.provider, probe.id)
+            ranked.append(
+                (
+                    (-signals.probe_rank(probe), 0, probe.id),
+                    key,
+                    row_info,
+                    self._probe_cells(probe, state),
+                )
+            )
+        provider_regions = geo.row.provider_regions if geo.row is not None else ()
+        for provider, region, status in provider_regions:
+            key = f"r\x1f{geo.geography}\x1f{provider}\x1f{region.provider}\x1f{region.code}"
+            row_info = _RowInfo(geo.geography, geo.name, region, provider)
+            label = Text.assemble(
+                f"  {marker('child', ascii_only=state.ascii_only)} ",
+                self._watch_mark(watching.region_value(region) in state.overview.watched, state),
+                (provider, ""),
+                " ",
+                (region.code, "dim"),
+            )
+            cells = (label, fmt.status_cell(status, ascii_only=state.ascii_only), Text(""))
+            ranked.append(
+                ((-status_rank(status), 1, f"{provider} {region.name}"), key, row_info, cells)
+            )
+        ranked.sort(key=lambda item: item[0])
+        return [(key, row_info, cells) for _, key, row_info, cells in ranked]
+
     @staticmethod
-    def _matches(row: RegionRow, state: PaneState) -> bool:
-        fields: list[str | None] = [row.name, row.geography]
-        for provider, region, _ in row.provider_regions:
-            fields += [provider, region.code, region.name]
+    def _probe_cells(probe: ProbeView, state: PaneState) -> Cells:
+        label = Text.assemble(
+            f"  {marker('child', ascii_only=state.ascii_only)} ",
+            ("probe ", "dim"),
+            (probe.id, "bold" if probe.state == "down" else ""),
+        )
+        return label, fmt.probe_cell(probe.state, ascii_only=state.ascii_only), Text("")
+
+    @staticmethod
+    def _watched(geo: _Geography, state: PaneState) -> bool:
+        watched = state.overview.watched
+        if geo.row is not None and watching.region_row_watched(geo.row, watched, state.overview):
+            return True
+        return geo.geography in watched or any(
+            signals.probe_watched(p, watched) for p in geo.probes
+        )
+
+    @staticmethod
+    def _matches(geo: _Geography, state: PaneState) -> bool:
+        fields: list[str | None] = [geo.name, geo.geography]
+        if geo.row is not None:
+            for provider, region, _ in geo.row.provider_regions:
+                fields += [provider, region.code, region.name]
+        for probe in geo.probes:
+            fields += signals.probe_fields(probe)
         return state.matches(fields)
 
-    def _geography_cells(self, row: RegionRow, state: PaneState) -> Cells:
-        selected = state.geography == row.geography
+    def _geography_cells(self, geo: _Geography, state: PaneState) -> Cells:
+        selected = state.geography == geo.geography
         prefix = f"{marker('selected', ascii_only=state.ascii_only)} " if selected else ""
         label = Text.assemble(
             prefix,
-            self._watch_mark(row.geography in state.overview.watched, state),
-            (row.name, "bold"),
+            self._watch_mark(geo.geography in state.overview.watched, state),
+            (geo.name, "bold"),
         )
-        count = Text(str(row.open_incidents) if row.open_incidents else "", style="bold")
-        return label, fmt.status_cell(row.status, ascii_only=state.ascii_only), count
+        count = Text(str(geo.open_incidents) if geo.open_incidents else "", style="bold")
+        return label, self._geography_status(geo, state), count
+
+    @staticmethod
+    def _geography_status(geo: _Geography, state: PaneState) -> Text:
+        ascii_only = state.ascii_only
+        provider_status = geo.provider_status
+        probe_down = any(p.state == "down" for p in geo.probes)
+        if provider_status == "major_outage" or (provider_status is not None and not probe_down):
+            return fmt.status_cell(provider_status, ascii_only=ascii_only)
+        if probe_down:
+            return fmt.probe_cell("down", ascii_only=ascii_only, subject="probe")
+        worst = "unknown" if all(p.state == "unknown" for p in geo.probes) else "up"
+        return fmt.probe_cell(worst, ascii_only=ascii_only, subject="probe")
 
     @staticmethod
     def _watch_mark(watched: bool, state: PaneState) -> str:
@@ -98,7 +210,7 @@ class RegionsPane(KeyedTable):
         info = self.current()
         if info is None:
             return None
-        if info.region is not None:
+        if info.region is not None and info.probe is None:
             label = f"{info.provider} {info.region.code}"
             return WatchTarget("region", watching.region_value(info.region), label)
         return WatchTarget("region", info.geography, info.name)
@@ -111,5 +223,9 @@ class RegionsPane(KeyedTable):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         info = self.current()
-        if info is not None:
+        if info is None:
+            return
+        if info.probe is not None:
+            self.post_message(OpenProbe(info.probe))
+        else:
             self.post_message(ShowIncidents(info.name, geography=info.geography))

@@ -2,12 +2,16 @@
 
 Operational components are folded into their provider's row ("12 ok") unless ``a`` shows them
 all, a text filter is typed, or they are watched: the pane stays calm with hundreds of services.
+
+The user's probes sit right under the provider they depend on, never folded: the provider's row
+keeps the provider's own claim, so "● ok" above "probe api-eu ✖ DOWN 6m" shows the disagreement.
+Probes tied to no provider gather under "Your probes".
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,12 +21,16 @@ from textual.widgets import DataTable
 
 from watchtui.model import ComponentStatus, status_rank, worst_status
 from watchtui.ui import format as fmt
-from watchtui.ui import watching
-from watchtui.ui.messages import ShowIncidents
+from watchtui.ui import signals, watching
+from watchtui.ui.messages import OpenProbe, ShowIncidents
 from watchtui.ui.watching import WatchTarget
 from watchtui.ui.widgets.keyed_table import Cells, KeyedTable
 from watchtui.ui.widgets.state import PaneState, marker
-from watchtui.view import ComponentView, components_in
+from watchtui.view import ComponentView, ProbeView, components_in
+
+# The group of probes that depend on no configured provider.
+UNLINKED = ""
+UNLINKED_NAME = "Your probes"
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class _RowInfo:
     source_id: str
     provider: str
     component: str | None = None
+    probe: str | None = None
 
 
 @dataclass
@@ -37,10 +46,18 @@ class _Group:
     source_id: str
     provider: str
     components: list[ComponentView]
+    probes: list[ProbeView] = field(default_factory=list)
 
     @property
     def status(self) -> ComponentStatus:
         return worst_status([c.status for c in self.components])
+
+    @property
+    def rank(self) -> int:
+        ranks = [signals.probe_rank(p) for p in self.probes]
+        if self.components:
+            ranks.append(status_rank(self.status))
+        return max(ranks, default=0)
 
 
 class ServicesPane(KeyedTable):
@@ -68,6 +85,10 @@ class ServicesPane(KeyedTable):
             key = f"p\x1f{group.source_id}"
             info[key] = _RowInfo(group.source_id, group.provider)
             rows.append((key, self._provider_cells(group, hidden, state)))
+            for probe in group.probes:
+                pkey = f"probe\x1f{probe.id}"
+                info[pkey] = _RowInfo(group.source_id, group.provider, probe=probe.id)
+                rows.append((pkey, self._probe_cells(probe, state)))
             for component in shown:
                 ckey = f"c\x1f{component.key}"
                 info[ckey] = _RowInfo(group.source_id, group.provider, component.name)
@@ -88,14 +109,41 @@ class ServicesPane(KeyedTable):
             ):
                 continue
             by_source[component.source_id].append(component)
+        groups = {sid: _Group(sid, comps[0].provider, comps) for sid, comps in by_source.items()}
+        for probe in self._probes(state):
+            source_id = probe.provider or UNLINKED
+            if source_id not in groups:
+                name = (
+                    signals.provider_name(overview, source_id) if probe.provider else UNLINKED_NAME
+                )
+                groups[source_id] = _Group(source_id, name, [])
+            groups[source_id].probes.append(probe)
         open_counts: dict[str, int] = defaultdict(int)
         for view in overview.open_incidents:
             open_counts[view.source_id] += 1
-        groups = [_Group(sid, comps[0].provider, comps) for sid, comps in by_source.items()]
-        groups.sort(
-            key=lambda g: (-status_rank(g.status), -open_counts[g.source_id], g.provider.casefold())
+        return sorted(
+            groups.values(),
+            key=lambda g: (
+                -g.rank,
+                -open_counts[g.source_id],
+                g.source_id == UNLINKED,
+                g.provider.casefold(),
+            ),
         )
-        return groups
+
+    @staticmethod
+    def _probes(state: PaneState) -> list[ProbeView]:
+        overview = state.overview
+        chosen = []
+        for probe in overview.probes:
+            if state.geography is not None and signals.probe_geography(probe) != state.geography:
+                continue
+            if state.only_watched and not signals.probe_watched(probe, overview.watched):
+                continue
+            if not state.matches(signals.probe_fields(probe)):
+                continue
+            chosen.append(probe)
+        return sorted(chosen, key=lambda p: (-signals.probe_rank(p), p.id))
 
     @staticmethod
     def _expanded(component: ComponentView, group: _Group, state: PaneState) -> bool:
@@ -116,7 +164,23 @@ class ServicesPane(KeyedTable):
         watched = group.source_id in state.overview.watched
         label = Text.assemble(self._watch_mark(watched, state), (group.provider, "bold"))
         summary = Text(f"{hidden} ok" if hidden else "", style="dim")
-        return label, fmt.status_cell(group.status, ascii_only=state.ascii_only), summary
+        # No components, no claim: a provider known only through a probe says nothing itself.
+        status = (
+            fmt.status_cell(group.status, ascii_only=state.ascii_only)
+            if group.components
+            else Text("")
+        )
+        return label, status, summary
+
+    @staticmethod
+    def _probe_cells(probe: ProbeView, state: PaneState) -> Cells:
+        label = Text.assemble(
+            "  ", ("probe ", "dim"), (probe.id, "bold" if probe.state == "down" else "")
+        )
+        status = fmt.probe_cell(probe.state, ascii_only=state.ascii_only)
+        if probe.since is not None and probe.state != "unknown":
+            status.append(f" {fmt.age(probe.since, state.now)}", style="dim")
+        return label, status, Text(signals.where(probe) or (probe.service or ""), style="dim")
 
     def _component_cells(self, component: ComponentView, state: PaneState) -> Cells:
         watched = (
@@ -136,7 +200,7 @@ class ServicesPane(KeyedTable):
 
     def watch_target(self) -> WatchTarget | None:
         info = self.current()
-        if info is None:
+        if info is None or info.source_id == UNLINKED:
             return None
         if info.component is None:
             return WatchTarget("provider", info.source_id, info.provider)
@@ -151,7 +215,11 @@ class ServicesPane(KeyedTable):
         info = self.current()
         if info is None:
             return
-        if info.component is None:
+        if info.probe is not None:
+            self.post_message(OpenProbe(info.probe))
+        elif info.source_id == UNLINKED:
+            return
+        elif info.component is None:
             self.post_message(ShowIncidents(info.provider, source_id=info.source_id))
         else:
             self.post_message(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual.widgets import Static
 
 from watchtui.ui import format as fmt
+from watchtui.ui.widgets.one_line import OneLine
 from watchtui.view import SourceView
 
 _ORDER = {"failing": 0, "drifted": 1, "stale": 2, "never": 3, "fresh": 4, "disabled": 5}
@@ -45,9 +45,8 @@ def strip_text(sources: tuple[SourceView, ...], now: datetime, *, ascii_only: bo
     return Text("Sources: ", style="dim") + Text(gap, style="dim").join(parts)
 
 
-class SourceStrip(Static):
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
-
-    def show(self, sources: tuple[SourceView, ...], now: datetime, *, ascii_only: bool) -> None:
-        self.update(strip_text(sources, now, ascii_only=ascii_only))
+class SourceStrip(OneLine):
+    def show_sources(
+        self, sources: tuple[SourceView, ...], now: datetime, *, ascii_only: bool
+    ) -> None:
+        self.show(strip_text(sources, now, ascii_only=ascii_only), ascii_only=ascii_only)

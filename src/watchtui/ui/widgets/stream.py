@@ -1,4 +1,10 @@
-"""Incident stream: every update across sources, newest first, unread ones marked until seen."""
+"""Incident stream: every update across sources, newest first, unread ones marked until seen.
+
+Above the updates, pinned: disagreements between the user's probes and their providers (marked
+"≠", the headline of the whole screen) and correlation hints (marked "?", worded as a possible
+common cause, never as a claim).  Pinned rows are keyed like the others, so a disagreement whose
+wording changes ("failing for 7 min") is updated in place and the cursor stays where it is.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +15,21 @@ from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
 
+from watchtui import regions
 from watchtui.ui import format as fmt
-from watchtui.ui import watching
-from watchtui.ui.messages import OpenIncident
+from watchtui.ui import signals, watching
+from watchtui.ui.messages import OpenIncident, OpenProbe, ShowIncidents
 from watchtui.ui.watching import WatchTarget
 from watchtui.ui.widgets.keyed_table import Cells, KeyedTable
 from watchtui.ui.widgets.state import PaneState, marker
-from watchtui.view import StreamItem, stream_in
+from watchtui.view import DisagreementView, HintView, StreamItem, stream_in
 
 # The table stays light however long the store's memory is; history has its own screen.
 MAX_ROWS = 500
+# Pinned rows' keys: a colon never appears in a source id, so they cannot meet an update's key.
+DISAGREEMENT_PREFIX = "disagreement:"
+HINT_PREFIX = "hint:"
+HINT_LEAD = "possible common cause: "
 
 
 def short_time(moment: datetime, now: datetime, *, local: bool = False) -> str:
@@ -81,6 +92,8 @@ class StreamPane(KeyedTable):
         super().__init__(id=id)
         self.unread = Unread()
         self._items: dict[str, StreamItem] = {}
+        self._pinned: dict[str, DisagreementView | HintView] = {}
+        self._names: dict[str, str] = {}
         self._ascii = False
 
     def show(self, state: PaneState) -> None:
@@ -89,7 +102,7 @@ class StreamPane(KeyedTable):
         self._ascii = state.ascii_only
         self.unread.observe(item.key for item in overview.stream)
         components = watching.incident_components(overview)
-        rows: list[tuple[str, Cells]] = []
+        rows, self._pinned = self._pinned_rows(state)
         items: dict[str, StreamItem] = {}
         for item in stream_in(overview, state.geography):
             if state.only_watched and not watching.stream_item_watched(
@@ -103,12 +116,65 @@ class StreamPane(KeyedTable):
                 continue
             items[item.key] = item
             rows.append((item.key, self._cells(item, state)))
-            if len(rows) >= MAX_ROWS:
+            if len(items) >= MAX_ROWS:
                 break
         self._items = items
         self.sync(rows)
         if self.has_focus:
             self._mark_seen(self.cursor_key)
+
+    def _pinned_rows(
+        self, state: PaneState
+    ) -> tuple[list[tuple[str, Cells]], dict[str, DisagreementView | HintView]]:
+        overview = state.overview
+        rows: list[tuple[str, Cells]] = []
+        pinned: dict[str, DisagreementView | HintView] = {}
+        # Disagreements concern the user's own probes: shown whatever the watchlist says.
+        for found in signals.ordered_disagreements(overview, state.geography):
+            name = signals.provider_name(overview, found.provider)
+            self._names[found.provider] = name
+            if not state.matches([found.message, found.probe_id, found.provider, name]):
+                continue
+            key = DISAGREEMENT_PREFIX + found.key
+            pinned[key] = found
+            rows.append((key, self._disagreement_cells(found, name, state)))
+        for hint in signals.ordered_hints(overview, state.geography):
+            if state.only_watched and not signals.hint_watched(hint, overview.watched):
+                continue
+            if not state.matches([hint.text, hint.geography, *hint.providers]):
+                continue
+            key = HINT_PREFIX + hint.key
+            pinned[key] = hint
+            rows.append((key, self._hint_cells(hint, state)))
+        return rows, pinned
+
+    @staticmethod
+    def _disagreement_cells(found: DisagreementView, provider: str, state: PaneState) -> Cells:
+        probe_state = "down" if found.kind == "probe_down_provider_ok" else "up"
+        return (
+            Text(fmt.disagree_mark(ascii_only=state.ascii_only), style=fmt.DISAGREE_STYLE),
+            Text(short_time(found.since, state.now, local=state.local_time)),
+            Text(provider),
+            fmt.probe_cell(probe_state, ascii_only=state.ascii_only),
+            Text(found.message, style="bold"),
+        )
+
+    @staticmethod
+    def _hint_cells(hint: HintView, state: PaneState) -> Cells:
+        providers = hint.providers
+        if not providers:
+            who = "your probes"  # a hint may rest on the user's probes alone
+        elif len(providers) == 1:
+            who = providers[0]
+        else:
+            who = f"{len(providers)} providers"
+        return (
+            Text("?", style=f"bold {fmt.HINT_STYLE}"),
+            Text(short_time(hint.started_at, state.now, local=state.local_time)),
+            Text(who),
+            Text("hint", style=f"italic {fmt.HINT_STYLE}"),
+            Text.assemble((HINT_LEAD, f"italic {fmt.HINT_STYLE}"), (hint.text, "italic")),
+        )
 
     def _mark_cell(self, key: str) -> Text:
         return Text(
@@ -147,7 +213,17 @@ class StreamPane(KeyedTable):
         key = self.cursor_key
         return None if key is None else self._items.get(key)
 
+    def current_pinned(self) -> DisagreementView | HintView | None:
+        key = self.cursor_key
+        return None if key is None else self._pinned.get(key)
+
     def watch_target(self) -> WatchTarget | None:
+        pinned = self.current_pinned()
+        if isinstance(pinned, DisagreementView):
+            name = self._names.get(pinned.provider, pinned.provider)
+            return WatchTarget("provider", pinned.provider, name)
+        if isinstance(pinned, HintView):
+            return WatchTarget("region", pinned.geography, regions.geography_name(pinned.geography))
         item = self.current()
         if item is None:
             return None
@@ -164,6 +240,14 @@ class StreamPane(KeyedTable):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
+        pinned = self.current_pinned()
+        if isinstance(pinned, DisagreementView):
+            self.post_message(OpenProbe(pinned.probe_id))
+            return
+        if isinstance(pinned, HintView):
+            name = regions.geography_name(pinned.geography)
+            self.post_message(ShowIncidents(name, geography=pinned.geography))
+            return
         item = self.current()
         if item is not None:
             self.mark_incident_seen(item.incident_key)

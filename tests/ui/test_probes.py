@@ -1,0 +1,317 @@
+"""The user's own signals on the main screen: probes in the panes, disagreements and hints pinned
+at the top of the stream, the headline, the kiosk, and the way to the probes screen."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from typing import Any
+
+from tests.ui.fake_engine import NOW, FakeEngine
+from tests.ui.run_fake import make_app, screen_lines, settle
+from tests.ui.test_app import LoggingEngine
+from tests.ui.test_main_screen import reload, table
+from watchtui.events import ChangeEvent
+from watchtui.ui.app import WatchApp, WatchCommands
+from watchtui.ui.incident_list_screen import FittedTable, IncidentListScreen
+from watchtui.ui.kiosk_screen import KioskScreen
+from watchtui.ui.main_screen import MainScreen
+from watchtui.ui.probes_screen import ProbesScreen
+from watchtui.ui.widgets.one_line import OneLine
+from watchtui.ui.widgets.stream import DISAGREEMENT_PREFIX, HINT_PREFIX
+from watchtui.view import DisagreementView
+
+EU = DISAGREEMENT_PREFIX + "api-eu\x1fprobe_down_provider_ok"
+US = DISAGREEMENT_PREFIX + "api-us\x1fprovider_outage_probe_up"
+HINT = HINT_PREFIX + "us-west@2026-07-29T11:10:00+00:00"
+
+
+def signals_app(**options: Any) -> tuple[WatchApp, FakeEngine]:
+    engine = FakeEngine().add_signals()
+    return make_app(engine, **options), engine
+
+
+def rows(app: WatchApp, name: str) -> dict[str, list[str]]:
+    pane = table(app, name)
+    return {key: [cell.plain for cell in pane.get_row(key)] for key in pane.row_keys()}
+
+
+def headline(app: WatchApp) -> str:
+    return app.screen.query_one("#headline", OneLine).plain
+
+
+async def test_probes_sit_under_their_geography_and_a_down_probe_is_not_ok() -> None:
+    app, _ = signals_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        regions = rows(app, "regions")
+        keys = list(regions)
+        europe = regions["g\x1feu-central"]
+        # Demo Edge calls FRA operational; the probe there is down: the geography is not ok.
+        assert europe[1] == "✖ probe DOWN"
+        # A probe down weighs as a major outage: Central Europe ranks right after US West
+        # (MAJOR with 2 open incidents), ahead of the quiet US East.
+        assert keys.index("g\x1feu-central") < keys.index("g\x1fus-east")
+        probe_row = keys.index("p\x1feu-central\x1fapi-eu")
+        assert keys[probe_row - 1] == "g\x1feu-central"  # worst child first
+        assert regions["p\x1feu-central\x1fapi-eu"][:2] == ["  └ probe api-eu", "✖ DOWN"]
+        assert regions["r\x1feu-central\x1fDemo Edge\x1fcloudflare\x1fFRA"][1] == "● ok"
+        # An up probe beside a major outage changes nothing of the geography's status.
+        assert regions["g\x1fus-west"][1] == "■ MAJOR"
+        assert regions["p\x1fus-west\x1fapi-us"][1] == "● up"
+        # Probes without a region are in no geography.
+        assert not any("git-ssh" in k or "dns-edge" in k for k in keys)
+
+
+async def test_probes_sit_with_their_provider_in_the_services_pane() -> None:
+    app, _ = signals_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        services = rows(app, "services")
+        keys = list(services)
+        # The provider row keeps the provider's claim; the probe under it says otherwise.
+        edge = keys.index("p\x1fdemo-edge")
+        assert keys[edge + 1] == "probe\x1fapi-eu"
+        assert services["p\x1fdemo-edge"][1] == "◆ maint"
+        assert services["probe\x1fapi-eu"] == ["  probe api-eu", "✖ DOWN 6m", "FRA"]
+        # Its down probe lifts Demo Edge above Demo GCP (partial outage).
+        assert edge < keys.index("p\x1fdemo-gcp")
+        assert services["probe\x1fgit-ssh"][1:] == ["● up 20h", "Git Operations"]
+        # A probe tied to no provider gathers under "Your probes", last.
+        assert keys[-2:] == ["p\x1f", "probe\x1fdns-edge"]
+        assert services["p\x1f"][0] == "Your probes"
+        assert services["probe\x1fdns-edge"][1] == "? unknown"
+
+
+async def test_region_narrowing_and_text_filter_reach_probes() -> None:
+    app, _ = signals_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("1")
+        assert table(app, "regions").move_to_key("g\x1feu-central")
+        await pilot.press("space")
+        assert [k for k in table(app, "services").row_keys() if k.startswith("probe")] == [
+            "probe\x1fapi-eu"
+        ]
+        assert table(app, "stream").row_keys() == [EU]
+        await pilot.press("space", "slash", *"ssh")
+        assert "probe\x1fgit-ssh" in table(app, "services").row_keys()
+        assert "probe\x1fapi-eu" not in table(app, "services").row_keys()
+
+
+async def test_disagreements_lead_the_stream_then_the_hint() -> None:
+    app, _ = signals_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        stream = rows(app, "stream")
+        keys = list(stream)
+        # "It's probably you" first, then the outage your probe does not see, then the hint.
+        assert keys[:3] == [EU, US, HINT]
+        assert stream[EU][:4] == ["≠", "11:54", "Demo Edge", "✖ DOWN"]
+        assert stream[EU][4].startswith("Your probe api-eu (FRA) failing for 6 min")
+        assert stream[US][3] == "● up"
+        assert stream[HINT][0] == "?" and stream[HINT][3] == "hint"
+        assert stream[HINT][4].startswith("possible common cause: 2 providers")
+        assert len(keys) == 3 + 8
+
+
+async def test_headline_puts_disagreements_first() -> None:
+    app, _ = signals_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert headline(app).startswith(" ≠ 2 disagreements  3 open incidents · 1 probe down")
+
+
+async def test_disagreement_updates_in_place_and_the_cursor_stays() -> None:
+    app, engine = signals_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        stream = table(app, "stream")
+        await pilot.press("j", "j", "j", "j")
+        selected = stream.cursor_key
+        assert selected is not None and not selected.startswith(DISAGREEMENT_PREFIX)
+        overview = engine.overview_value
+        eu, us = overview.disagreements
+        later = dataclasses.replace(eu, message=eu.message.replace("6 min", "7 min"))
+        newcomer = DisagreementView(
+            key="git-ssh\x1fprobe_down_provider_ok",
+            probe_id="git-ssh",
+            provider="demo-git",
+            kind="probe_down_provider_ok",
+            since=NOW - timedelta(minutes=1),
+            message="Your probe git-ssh failing for 1 min; Demo Git reports all operational",
+        )
+        engine.overview_value = dataclasses.replace(overview, disagreements=(later, us, newcomer))
+        row_of_eu = stream.get_row(EU)
+        await reload(pilot, app)
+        assert "7 min" in stream.get_row(EU)[4].plain
+        assert stream.get_row(EU)[0] is row_of_eu[0]  # same row, cell updated in place
+        newcomer_key = DISAGREEMENT_PREFIX + newcomer.key
+        # The newest "it's probably you" leads; the cursor stayed on its row.
+        assert stream.row_keys()[:4] == [newcomer_key, EU, US, HINT]
+        assert stream.cursor_key == selected
+
+
+async def test_enter_on_a_disagreement_opens_its_probe_and_escape_returns() -> None:
+    app, _ = signals_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("j")
+        stream = table(app, "stream")
+        assert stream.cursor_key == US
+        await pilot.press("enter")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, ProbesScreen)
+        assert screen.selected is not None and screen.selected.id == "api-us"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert app.focused is stream and stream.cursor_key == US
+
+
+async def test_enter_on_a_hint_lists_the_geography_incidents() -> None:
+    app, _ = signals_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("j", "j", "enter")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, IncidentListScreen)
+        assert screen.geography == "us-west"
+
+
+async def test_enter_on_a_probe_row_opens_the_probes_screen_on_it() -> None:
+    app, _ = signals_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2")
+        services = table(app, "services")
+        services.move_to_key("probe\x1fgit-ssh")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, ProbesScreen)
+        assert screen.selected is not None and screen.selected.id == "git-ssh"
+
+
+async def test_capital_p_and_the_command_palette_open_the_probes_screen() -> None:
+    app, _ = signals_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        titles = [hit.text async for hit in WatchCommands(app.screen).discover()]
+        assert "Probes" in titles
+        text = "\n".join(screen_lines(app))
+        assert "P Probes" in text and "? Help" in text and "q Quit" in text
+        await pilot.press("P")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ProbesScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await app.run_action("app.probes")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ProbesScreen)
+
+
+async def test_probes_screen_follows_new_overviews_from_the_app() -> None:
+    app, engine = signals_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("P")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, ProbesScreen)
+        overview = engine.overview_value
+        engine.overview_value = dataclasses.replace(
+            overview,
+            probes=tuple(
+                dataclasses.replace(p, state="up", since=NOW) if p.id == "api-eu" else p
+                for p in overview.probes
+            ),
+        )
+        await reload(pilot, app)
+        probes = screen.query_one("#probes", FittedTable)
+        # Keyed: api-eu's row is updated and moves below the never-run probe.
+        assert probes.row_keys() == ["dns-edge", "api-eu", "api-us", "git-ssh"]
+        assert probes.get_row("api-eu")[1].plain == "● up 0s"
+        assert screen.selected is not None and screen.selected.id == "api-eu"
+
+
+async def test_kiosk_shows_disagreements_first() -> None:
+    app, _ = signals_app(kiosk=True, kiosk_cycle_seconds=3600.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert isinstance(app.screen, KioskScreen)
+        text = "\n".join(screen_lines(app))
+        first = text.index("≠ Your probe api-eu")
+        assert first < text.index("≠ Demo AWS reports an outage")
+        assert text.index("? possible common cause") < text.index("Incident 1 of 3")
+        assert first < text.index("Increased error rates in US-WEST-2")
+
+
+async def test_kiosk_without_incidents_does_not_say_all_clear_with_a_probe_down() -> None:
+    engine = FakeEngine().add_signals()
+    engine.overview_value = dataclasses.replace(engine.overview_value, open_incidents=())
+    app = make_app(engine, kiosk=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        text = "\n".join(screen_lines(app))
+        assert "All clear" not in text
+        assert "No open incidents from the providers" in text
+
+
+async def test_ascii_mode_has_no_unicode_in_footer_header_or_stream() -> None:
+    app, _ = signals_app(ascii_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert headline(app).startswith(" != 2 disagreements  3 open incidents | ")
+        stream = rows(app, "stream")
+        assert stream[EU][0] == "!=" and stream[EU][3] == "x DOWN"
+        assert stream[EU][4].endswith("...")
+        await pilot.press("P")
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = app.export_screenshot()
+        assert "enter" in text and "⏎" not in text
+        await pilot.press("escape")
+        await pilot.pause()
+        shot = "\n".join(screen_lines(app))
+        assert "time..." in shot  # the last-error column, cut the ASCII way
+        for glyph in ("…", "⏎", "▏", "≠", "✖", "●", "▁", "█", "│", "─", "▆"):
+            assert glyph not in shot, glyph
+
+
+async def test_a_disagreement_is_toasted_even_with_a_watchlist_and_many_changes() -> None:
+    engine = LoggingEngine()
+    engine.add_signals()
+    engine.watched.add(("provider", "demo-git"))
+    incidents = [
+        ChangeEvent(
+            kind="incident_opened",
+            source_id="demo-git",
+            at=NOW,
+            incident_id=f"git-{n}",
+            title=f"Git trouble {n}",
+            impact="major",
+        )
+        for n in range(6)
+    ]
+    disagreement = ChangeEvent(
+        kind="disagreement_started",
+        source_id="probe:api-eu",
+        at=NOW,
+        title="Your probe api-eu (FRA) failing for 6 min; Demo Edge reports [b]it[/b] operational",
+        impact="minor",
+        new_status="probe_down_provider_ok",
+    )
+    engine.events = [*incidents, disagreement]
+    app = make_app(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        notes = list(app._notifications)
+        toast = next(n for n in notes if n.title == "≠ Disagreement")
+        assert toast.message == disagreement.title and toast.markup is False
+        assert toast.severity == "error"
+        # The six incidents became one summary; the disagreement stayed on its own.
+        assert [n.title for n in notes if n.title != "≠ Disagreement"] == ["6 changes"]
