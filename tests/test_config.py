@@ -102,15 +102,18 @@ def test_duplicate_source_ids_rejected(tmp_path: Path) -> None:
         load_config(write(tmp_path, source * 2))
 
 
-def test_readme_config_example_is_valid() -> None:
-    """The README's example config must stay loadable as the code changes."""
+def test_readme_config_examples_are_valid() -> None:
+    """Every TOML example in the README must stay loadable as the code changes."""
     import tomllib
 
     from tests.conftest import ROOT
     from watchtui.config import parse_config
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```toml", 1)[1].split("```", 1)[0]
-    config = parse_config(tomllib.loads(block))
-    assert config.watch.providers and "gitlab" in config.watch.providers
-    assert [s.id for s in resolve_sources(config)][-1] == "internal"
+    blocks = [part.split("```", 1)[0] for part in readme.split("```toml")[1:]]
+    configs = [parse_config(tomllib.loads(block)) for block in blocks]
+    assert len(configs) >= 2
+    full = next(c for c in configs if c.watch.providers)
+    assert "gitlab" in (full.watch.providers or [])
+    assert [s.id for s in resolve_sources(full)][-1] == "internal"
+    assert any(c.probes for c in configs)
