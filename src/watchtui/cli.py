@@ -890,10 +890,15 @@ async def _collect(store: Store, specs: list[SourceSpec], retention_days: int, o
     try:
         while not stop.is_set():
             now = datetime.now(UTC)
-            if now - last_prune > timedelta(days=1):
-                await asyncio.to_thread(store.prune, now - timedelta(days=retention_days))
-                last_prune = now
-            report(await poller.poll())
+            try:
+                if now - last_prune > timedelta(days=1):
+                    await asyncio.to_thread(store.prune, now - timedelta(days=retention_days))
+                    last_prune = now
+                report(await poller.poll())
+            except StoreError as exc:
+                # A full disk or a locked store is a reason to say so and retry, not to stop
+                # collecting: the next round may succeed once space is freed.
+                print(f"watchtui collect: {exc}", file=sys.stderr, flush=True)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
     finally:

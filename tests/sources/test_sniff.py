@@ -59,3 +59,27 @@ def test_utf16_with_bom_is_sniffed() -> None:
 def test_unrecognised_payloads_are_feed_errors(payload: bytes) -> None:
     with pytest.raises(FeedError):
         sniff_kind(payload)
+
+
+def test_xml_declaring_an_unknown_encoding_is_a_feed_error() -> None:
+    from watchtui.sources import parse_payload
+
+    payload = b'<?xml version="1.0" encoding="Atf-8"?><rss><channel></channel></rss>'
+    for kind in ("rss", "azure", "aws-rss"):
+        with pytest.raises(FeedError):
+            parse_payload(kind, payload)
+
+
+def test_html_page_is_named_not_refused_as_unsafe_xml() -> None:
+    from watchtui.sources import parse_payload
+
+    page = b"<!DOCTYPE html>\n<html><head><title>Login</title></head><body>portal</body></html>"
+    with pytest.raises(FeedError, match="HTML page"):
+        parse_payload("azure", page)
+
+
+def test_utf16_without_bom_is_named() -> None:
+    from watchtui.sources import parse_payload
+
+    with pytest.raises(FeedError, match="UTF-16 without a byte-order mark"):
+        parse_payload("statuspage", '{"page": {}}'.encode("utf-16-le"))

@@ -38,6 +38,7 @@ def guard(kind: str) -> Iterator[None]:
         ValueError,  # includes UnicodeError, json.JSONDecodeError
         AttributeError,
         IndexError,
+        LookupError,
         OverflowError,
         RecursionError,
         ValidationError,
@@ -67,6 +68,10 @@ def decode_text(data: bytes, kind: str, headers: Headers | None = None) -> str:
         if data.startswith(bom):
             data, encoding = data[len(bom) :], bom_encoding
             break
+    if encoding == "utf-8" and len(data) >= 2 and (data[0] == 0) != (data[1] == 0):
+        # JSON and XML start with ASCII, so a NUL in one of the first two bytes means UTF-16
+        # (or -32) without a BOM; say that instead of a confusing syntax error.
+        raise FeedError(kind, "payload looks like UTF-16 without a byte-order mark or charset")
     try:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -85,6 +90,7 @@ def _declared_charset(headers: Headers | None) -> str | None:
 
 
 _MARKUP_START = re.compile(r"\s*<")
+_HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 
 
 def load_json(data: bytes, kind: str, headers: Headers | None = None) -> Any:
@@ -103,11 +109,15 @@ def load_xml(data: bytes, kind: str) -> Element:
     """Parse XML only through defusedxml: no entity expansion, no external entities, no DTDs."""
     if len(data) > MAX_PAYLOAD_BYTES:
         raise FeedError(kind, f"payload too large ({len(data)} bytes)")
+    if _HTML_START.match(data):
+        # Captive portals and error pages: name them, rather than let the DTD refusal speak.
+        raise FeedError(kind, "got an HTML page, not a feed")
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise FeedError(kind, f"refused unsafe XML ({type(exc).__name__})") from exc
-    except (SyntaxError, ValueError) as exc:  # ParseError subclasses SyntaxError
+    except (SyntaxError, ValueError, LookupError) as exc:  # ParseError subclasses SyntaxError
+        # LookupError: an XML declaration naming an encoding Python does not know.
         raise FeedError(kind, f"invalid XML ({exc})") from exc
     if root.tag.lower() == "html" or root.tag.endswith("}html"):
         raise FeedError(kind, "got an HTML page, not a feed")

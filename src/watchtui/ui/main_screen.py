@@ -183,8 +183,13 @@ class MainScreen(Screen[None]):
     def _title_stream(self, stream: StreamPane) -> None:
         unread = len(stream.unread)
         title = TITLES["stream"] + (f" ({unread} new)" if unread else "")
-        stream.border_title = title
-        self.query_one("#tab-stream", Tab).label = title
+        # Setting a border title repaints the whole widget even when the text is the same: on an
+        # idle screen that would resend the stream to the terminal on every poll.
+        if stream.border_title != title:
+            stream.border_title = title
+        tab = self.query_one("#tab-stream", Tab)
+        if str(tab.label) != title:
+            tab.label = title
 
     def on_data_table_row_highlighted(self) -> None:
         # Reading rows changes the unread count in the title.

@@ -80,7 +80,9 @@ class KeyedTable(DataTable[Text]):
         if self.FLEX_COLUMN is None or not rows:
             return rows
         flex = [key for _, key in self.COLUMNS].index(self.FLEX_COLUMN)
-        width = self.scrollable_content_region.width - self.styles.scrollbar_size_vertical
+        # Reserve the scrollbar whether or not it is showing yet, so the widths do not depend on
+        # whether the rows arrived before or after it appeared.
+        width = self.content_region.width - self.styles.scrollbar_size_vertical
         if width <= 0:
             return rows
         used = 0
