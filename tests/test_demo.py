@@ -6,15 +6,28 @@ import re
 import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from watchtui import config, regions
-from watchtui.demo import DEMO_SOURCES, PEAK_STEP, STEPS, DemoSource, Payload, Scenario
+from watchtui.demo import (
+    DEMO_PROBES,
+    DEMO_SOURCES,
+    PEAK_STEP,
+    STEPS,
+    DemoSource,
+    Payload,
+    Scenario,
+)
+from watchtui.demo_app import DemoFeed, SteppedClock, replay
+from watchtui.engine import Engine
 from watchtui.errors import FeedError
+from watchtui.feedserver import FeedServer
 from watchtui.model import Incident, Snapshot
 from watchtui.sources import parse_payload
+from watchtui.store import Store
 
 START = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
 BY_PATH: dict[str, DemoSource] = {p: s for s in DEMO_SOURCES for p in s.paths}
@@ -36,8 +49,22 @@ CHANGES: dict[str, set[int]] = {
     "/demo-chat/api/v2.0.0/current": set(),
     "/demo-chat/api/v2.0.0/history": set(),
     "/demo-deploy/history.rss": {3, 4, 7, 8, 11, 13},
+    "/probe/demo-pay-cards": {1, 9},
+    "/probe/demo-edge-pdx": set(),
+    "/probe/demo-git-api": {12, 13},
 }
 FAULTS = {("/demo-deploy/history.rss", 3), ("/demo-deploy/history.rss", 7)}
+# The probes' targets, written down from the story: the steps at which each answers 500.
+PROBE_FAILS: dict[str, set[int]] = {
+    "/probe/demo-pay-cards": {1, 2, 3, 4, 5, 6, 7, 8},
+    "/probe/demo-edge-pdx": set(),
+    "/probe/demo-git-api": {12},
+}
+
+
+def feed_payloads(scenario: Scenario, step: int) -> dict[str, Payload]:
+    """The status-feed payloads of ``step`` (the probes' targets left out)."""
+    return {p: v for p, v in scenario.payloads(step).items() if p in BY_PATH}
 
 
 def parse(path: str, payload: Payload) -> Snapshot:
@@ -45,7 +72,7 @@ def parse(path: str, payload: Payload) -> Snapshot:
 
 
 def snapshots(scenario: Scenario, step: int) -> Iterator[tuple[DemoSource, Snapshot]]:
-    for path, payload in scenario.payloads(step).items():
+    for path, payload in feed_payloads(scenario, step).items():
         if not payload.fault:
             yield BY_PATH[path], parse(path, payload)
 
@@ -74,13 +101,13 @@ def scenario() -> Scenario:
 
 def test_every_step_serves_every_path(scenario: Scenario) -> None:
     for step in range(scenario.steps):
-        assert set(scenario.payloads(step)) == set(BY_PATH) == set(CHANGES)
+        assert set(scenario.payloads(step)) == set(BY_PATH) | set(PROBE_FAILS) == set(CHANGES)
 
 
 def test_every_payload_parses_with_its_kind(scenario: Scenario) -> None:
     parsed = 0
     for step in range(scenario.steps):
-        for path, payload in scenario.payloads(step).items():
+        for path, payload in feed_payloads(scenario, step).items():
             if (path, step) in FAULTS:
                 continue
             assert payload.status == 200
@@ -94,7 +121,7 @@ def test_every_payload_parses_with_its_kind(scenario: Scenario) -> None:
 def test_fault_steps_are_flagged_and_unparseable(scenario: Scenario) -> None:
     seen = set()
     for step in range(scenario.steps):
-        for path, payload in scenario.payloads(step).items():
+        for path, payload in feed_payloads(scenario, step).items():
             if payload.fault:
                 seen.add((path, step))
                 assert payload.content_type.startswith("text/html")
@@ -104,6 +131,46 @@ def test_fault_steps_are_flagged_and_unparseable(scenario: Scenario) -> None:
     assert seen == FAULTS
     assert scenario.payloads(3)["/demo-deploy/history.rss"].status == 503
     assert scenario.payloads(7)["/demo-deploy/history.rss"].status == 200
+
+
+def test_probe_targets_follow_their_schedule(scenario: Scenario) -> None:
+    for step in range(scenario.steps):
+        payloads = scenario.payloads(step)
+        for path, failing in PROBE_FAILS.items():
+            payload = payloads[path]
+            assert payload.content_type.startswith("text/plain"), (path, step)
+            if step in failing:
+                assert (payload.status, payload.fault) == (500, True), (path, step)
+                assert payload.body != b"ok\n"
+            else:
+                assert (payload.status, payload.fault, payload.body) == (200, False, b"ok\n")
+
+
+def test_card_probe_fails_before_demo_pay_admits_it(scenario: Scenario) -> None:
+    """The disagreement the demo shows: the probe fails while Demo Pay reports Card Payments
+    operational (steps 1-3), then both agree, then both recover at step 9."""
+    path = "/demo-pay/api/v2/summary.json"
+    for step in range(scenario.steps):
+        snap = parse(path, scenario.payloads(step)[path])
+        cards = next(c for c in snap.components if c.name == "Card Payments")
+        probe_down = scenario.payloads(step)["/probe/demo-pay-cards"].status == 500
+        provider_down = cards.status != "operational"
+        if step in (1, 2, 3):
+            assert probe_down and not provider_down, step
+        else:
+            assert probe_down == provider_down, step
+
+
+def test_edge_reports_pdx_out_while_its_probe_is_up(scenario: Scenario) -> None:
+    path = "/demo-edge/api/v2/summary.json"
+    outage_steps = []
+    for step in range(scenario.steps):
+        snap = parse(path, scenario.payloads(step)[path])
+        pdx = next(c for c in snap.components if "(PDX)" in c.name)
+        if pdx.status in ("partial_outage", "major_outage"):
+            outage_steps.append(step)
+        assert scenario.payloads(step)["/probe/demo-edge-pdx"].status == 200
+    assert outage_steps == [2, 3, 4, 5, 6]
 
 
 def test_aws_is_utf16be_with_bom(scenario: Scenario) -> None:
@@ -412,3 +479,96 @@ def test_config_toml_declares_every_served_path(scenario: Scenario) -> None:
     for source in DEMO_SOURCES:
         assert by_id[source.id].kind == source.kind
         assert by_id[source.id].name == source.name
+
+
+def test_config_toml_declares_the_probes(scenario: Scenario) -> None:
+    base = "http://127.0.0.1:8765/"
+    parsed = config.parse_config(tomllib.loads(scenario.config_toml(base)))
+    probes = {p.id: p for p in parsed.probes}
+    assert set(probes) == {"demo-pay-cards", "demo-edge-pdx", "demo-git-api"}
+    assert len(DEMO_PROBES) == len(probes)
+    for probe in probes.values():
+        assert probe.type == "http"
+        assert probe.target == f"http://127.0.0.1:8765/probe/{probe.id}"
+        assert urlsplit(probe.target).path in PROBE_FAILS
+        assert probe.interval == 15 and probe.timeout < probe.interval
+    pay, edge, git = probes["demo-pay-cards"], probes["demo-edge-pdx"], probes["demo-git-api"]
+    assert (pay.provider, pay.service, pay.region) == ("demo-pay", "Card Payments", "us-west")
+    assert (pay.down_after, pay.up_after) == (1, 1)
+    assert (edge.provider, edge.service, edge.region) == ("demo-edge", None, "PDX")
+    assert (git.provider, git.service, git.region) == ("demo-git", "API Requests", None)
+    # One failure in a row must not be enough: the step-12 blip is absorbed.
+    assert git.down_after == 2 and len(PROBE_FAILS["/probe/demo-git-api"]) == 1
+    # Every probe is tied to a demo source (parse_config rejects unknown providers).
+    assert {p.provider for p in probes.values()} <= {s.id for s in DEMO_SOURCES}
+
+
+# --- the probes through the real engine ----------------------------------------------------------
+
+
+async def test_engine_shows_the_scripted_disagreements(tmp_path: Path) -> None:
+    """Replayed through the real poller, probe runner and engine, the demo shows both kinds of
+    disagreement where the story puts them, and the Git API blip never turns the probe down."""
+    seen: dict[int, set[tuple[str, str]]] = {}
+    states: dict[int, dict[str, str]] = {}
+    with FeedServer() as server:
+        feed = DemoFeed(server, 60, clock=lambda: START, loop=False)
+        clock = SteppedClock(START)
+        engine = Engine(Store.open(tmp_path / "demo.sqlite3"), feed.config(), clock=clock)
+        try:
+            for step in range(13):
+                await replay_step(feed, engine, clock, step)
+                overview = engine.overview()
+                seen[step] = {(d.probe_id, d.kind) for d in overview.disagreements}
+                states[step] = {p.id: p.state for p in overview.probes}
+        finally:
+            await engine.poller.aclose()
+    pay_down = ("demo-pay-cards", "probe_down_provider_ok")
+    edge_up = ("demo-edge-pdx", "provider_outage_probe_up")
+    assert seen[0] == set()
+    assert seen[1] == {pay_down}
+    assert seen[2] == seen[3] == {pay_down, edge_up}
+    assert all(seen[s] == {edge_up} for s in range(4, 10)), seen
+    assert seen[10] == seen[11] == seen[12] == set()
+    assert [states[s]["demo-pay-cards"] for s in range(11)] == ["up"] + ["down"] * 8 + ["up"] * 2
+    assert all(states[s]["demo-git-api"] == "up" for s in range(13))
+
+
+async def replay_step(feed: DemoFeed, engine: Engine, clock: SteppedClock, step: int) -> None:
+    clock.now = feed.scenario.at(step)
+    feed.show(step)
+    await engine.poll(force=True)
+
+
+async def test_replay_plays_every_step_up_to_the_one_asked(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        feed = DemoFeed(server, 60, clock=lambda: START, loop=False)
+        clock = SteppedClock(START)
+        engine = Engine(Store.open(tmp_path / "demo.sqlite3"), feed.config(), clock=clock)
+        try:
+            events = await replay(feed, engine, clock, PEAK_STEP)
+        finally:
+            await engine.poller.aclose()
+    assert feed.step == PEAK_STEP and clock.now == feed.scenario.at(PEAK_STEP)
+    kinds = {e.kind for e in events}
+    assert {"probe_down", "disagreement_started", "correlation"} <= kinds
+    overview = engine.overview()
+    assert len(overview.open_incidents) == len(open_incidents(feed.scenario, PEAK_STEP))
+
+
+async def test_replay_polls_several_times_per_step(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        feed = DemoFeed(server, 60, clock=lambda: START, loop=False)
+        clock = SteppedClock(START)
+        engine = Engine(Store.open(tmp_path / "demo.sqlite3"), feed.config(), clock=clock)
+        try:
+            await replay(feed, engine, clock, 1, polls_per_step=4)
+            runs = engine.store.probe_results("demo-pay-cards", START - timedelta(1), 100)
+        finally:
+            await engine.poller.aclose()
+    # Step 0 at 0, 15, 30, 45 s; step 1 at 60, 75, 90, 105 s: the probe (every 15 s) ran each time.
+    assert clock.now == START + timedelta(seconds=105)
+    assert [r.ok for r in runs] == [True] * 4 + [False] * 4
+    assert [r.at - START for r in runs] == [timedelta(seconds=15 * n) for n in range(8)]
+    with pytest.raises(ValueError):
+        await replay(feed, engine, clock, 0, polls_per_step=0)

@@ -12,7 +12,9 @@ it first (``us-west-2``), the GCP-style cloud opens an incident for ``us-west1``
 feed lists "West US 2" and then empties again, a CDN loses its Portland colo, and the services
 hosted there (a code host, a payments API, a PaaS) degrade and recover one after the other.  A chat
 service stays green throughout, and the PaaS's own status feed fails twice (a 503 and an HTML
-challenge page) while its hosting is down.
+challenge page) while its hosting is down.  Beside the feeds, the config carries three of the
+user's own probes (``DEMO_PROBES``) against ``/probe/<id>`` on the same server, scripted to
+disagree with the providers at times: the independent-signals feature.
 
 This module is pure: no I/O, no clock, no randomness.  ``Scenario(start).payloads(step)`` is a
 function of ``start``, ``step_seconds`` and ``step`` only, and a source's bytes change only at the
@@ -31,9 +33,11 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 __all__ = [
+    "DEMO_PROBES",
     "DEMO_SOURCES",
     "PEAK_STEP",
     "STEPS",
+    "DemoProbe",
     "DemoSource",
     "Payload",
     "Scenario",
@@ -122,24 +126,78 @@ DEMO_SOURCES: tuple[DemoSource, ...] = (
 
 _BY_ID = {s.id: s for s in DEMO_SOURCES}
 
+
+@dataclass(frozen=True, slots=True)
+class DemoProbe:
+    """One of the user's own probes in the demo config: an HTTP check of a path on the demo
+    server, which answers 500 at the ``failing`` steps and a plain "ok" otherwise."""
+
+    id: str
+    provider: str
+    failing: frozenset[int]
+    service: str | None = None
+    region: str | None = None
+    # The demo's steps are seconds apart, so its probes flip on one result; the defaults (3 and
+    # 2) would outlast the story.  The Git probe keeps a longer streak to show a blip absorbed.
+    down_after: int = 1
+    up_after: int = 1
+
+    @property
+    def path(self) -> str:
+        return f"/probe/{self.id}"
+
+
+# The three ways a probe and a provider relate, in the story:
+# * card payments in US West fail from step 1, but Demo Pay only opens its incident at step 4
+#   (probe down while the provider claims operational, then agreement until both recover);
+# * Demo Edge reports its Portland colo out (from step 2 until its incident resolves at step 10)
+#   while the probe through it stays up (traffic is re-routed: the outage does not reach this
+#   user);
+# * the Demo Git API probe fails once at step 12, which its down_after of 2 absorbs.
+DEMO_PROBES: tuple[DemoProbe, ...] = (
+    DemoProbe(
+        "demo-pay-cards",
+        "demo-pay",
+        frozenset(range(1, 9)),
+        service="Card Payments",
+        region="us-west",
+    ),
+    DemoProbe("demo-edge-pdx", "demo-edge", frozenset(), region="PDX"),
+    DemoProbe(
+        "demo-git-api",
+        "demo-git",
+        frozenset({12}),
+        service="API Requests",
+        down_after=2,
+    ),
+)
+# Probes run every 15 s (the floor) and must answer well within it.
+_PROBE_INTERVAL = 15
+_PROBE_TIMEOUT = 3
+_TEXT = "text/plain; charset=utf-8"
+_PROBE_OK = b"ok\n"
+_PROBE_ERROR = b"upstream connect error or disconnect/reset before headers\n"
+
 _CAPTIONS: tuple[str, ...] = (
-    "All quiet: every demo source reports normal operation.",
-    "Demo AWS-style Cloud: error rates rise in us-west-2 (Oregon).",
+    "All quiet: every demo source reports normal operation; your three probes are up.",
+    "Demo AWS-style Cloud: error rates rise in us-west-2 (Oregon).  Your probe of Demo Pay's card "
+    "payments in US West starts failing while Demo Pay still reports operational.",
     "Power loss confirmed in one us-west-2 zone; the GCP-style cloud opens an incident for "
-    "us-west1; Demo Edge's Portland colo degrades.",
+    "us-west1; Demo Edge's Portland colo degrades, yet your probe through PDX stays up.",
     "The Azure-style feed lists West US 2; Demo Git's Actions slow down; Demo Deploy's status "
     "feed answers 503.",
-    "Demo Pay sees card declines (its title carries hostile markup); Demo Edge reroutes PDX; "
-    "Demo Deploy's feed is back with an incident.",
+    "Demo Pay sees card declines (its title carries hostile markup) and now agrees with your "
+    "probe; Demo Edge reroutes PDX; Demo Deploy's feed is back with an incident.",
     "Peak: every cloud reports US-West trouble and the GCP-style incident escalates to an outage.",
     "Power restored at the AWS-style cloud; Demo Pay fails over to US East.",
     "GCP-style services available again (monitoring); Demo Edge monitoring; Demo Deploy's feed "
     "returns a browser-challenge HTML page.",
     "The Azure-style feed empties (all clear); Demo Git monitoring; Demo Deploy identified.",
-    "Demo Pay monitoring.",
+    "Demo Pay monitoring; your card-payments probe passes again.",
     "AWS-style event resolved; GCP-style incident closed; Demo Edge resolved.",
     "Demo Git resolved; Demo Deploy monitoring.",
-    "The AWS-style event leaves the feed; Demo Pay resolved.",
+    "The AWS-style event leaves the feed; Demo Pay resolved; your Demo Git API probe fails "
+    "once, too briefly to count as down.",
     "Demo Deploy resolved.",
     "All clear.",
     "All clear.",
@@ -699,6 +757,8 @@ class Scenario:
         if chat.history_path is not None:
             out[chat.history_path] = self._slack_history()
         out[_BY_ID["demo-deploy"].path] = self._deploy(step)
+        for probe in DEMO_PROBES:
+            out[probe.path] = _probe_payload(probe, step)
         return out
 
     def config_toml(self, base_url: str) -> str:
@@ -718,6 +778,8 @@ class Scenario:
                 f"name = {_toml_str(source.name)}",
                 "interval = 15",
             ]
+        for probe in DEMO_PROBES:
+            lines += ["", *_probe_toml(probe, base_url)]
         return "\n".join(lines) + "\n"
 
     # --- helpers --------------------------------------------------------------------------------
@@ -1483,6 +1545,33 @@ def _sp_status(statuses: Iterable[str], impacts: list[str]) -> dict[str, str]:
     )
     indicator, description = _INDICATORS[level]
     return {"indicator": indicator, "description": description}
+
+
+def _probe_payload(probe: DemoProbe, step: int) -> Payload:
+    if step in probe.failing:
+        return Payload(_PROBE_ERROR, _TEXT, status=500, fault=True)
+    return Payload(_PROBE_OK, _TEXT)
+
+
+def _probe_toml(probe: DemoProbe, base_url: str) -> list[str]:
+    lines = [
+        "[[probes]]",
+        f"id = {_toml_str(probe.id)}",
+        'type = "http"',
+        f"target = {_toml_str(base_url.rstrip('/') + probe.path)}",
+        f"provider = {_toml_str(probe.provider)}",
+    ]
+    if probe.service is not None:
+        lines.append(f"service = {_toml_str(probe.service)}")
+    if probe.region is not None:
+        lines.append(f"region = {_toml_str(probe.region)}")
+    return [
+        *lines,
+        f"interval = {_PROBE_INTERVAL}",
+        f"timeout = {_PROBE_TIMEOUT}",
+        f"down_after = {probe.down_after}",
+        f"up_after = {probe.up_after}",
+    ]
 
 
 def _toml_str(value: str) -> str:

@@ -11,12 +11,17 @@ import tempfile
 import threading
 import tomllib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watchtui.config import Config, parse_config
 from watchtui.demo import Scenario
 from watchtui.feedserver import FeedServer
+
+if TYPE_CHECKING:
+    from watchtui.engine import Engine
+    from watchtui.events import ChangeEvent
 
 
 def utcnow() -> datetime:
@@ -71,6 +76,36 @@ class DemoFeed:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=2)
+
+
+class SteppedClock:
+    """A clock that reads whatever moment it was last set to: replays set it to each step's
+    scenario time, so the store, the probes and the UI agree on "now"."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def replay(
+    feed: DemoFeed, engine: Engine, clock: SteppedClock, until: int, *, polls_per_step: int = 1
+) -> list[ChangeEvent]:
+    """Play steps 0..``until`` through the real poller and probe runner: ``polls_per_step``
+    forced polls per step, evenly spaced in scenario time from the step's start (the first
+    fetches the step's new payloads, the others see them unchanged, as a live poller would).
+    The events of every round, oldest round first."""
+    if polls_per_step < 1:
+        raise ValueError("polls_per_step must be at least 1")
+    events: list[ChangeEvent] = []
+    tick = timedelta(seconds=feed.step_seconds / polls_per_step)
+    for step in range(until + 1):
+        feed.show(step)
+        for n in range(polls_per_step):
+            clock.now = feed.scenario.at(step) + n * tick
+            events += await engine.poll(force=True)
+    return events
 
 
 def run_demo(*, step_seconds: float = 8.0, ascii_only: bool = False, kiosk: bool = False) -> int:
