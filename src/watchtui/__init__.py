@@ -1,8 +1,5 @@
 """watchtui: a terminal incident watcher."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("watchtui")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0"
+# The one place the version lives (pyproject reads it from here); a literal, because asking
+# importlib.metadata costs ~35 ms of start-up before the first paint.
+__version__ = "0.1.0"
