@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("collect", help="run the poller alone, headless (for a shared host)")
     demo = commands.add_parser("demo", help="the full app on a scripted outage, no internet")
     demo.add_argument("--step", type=float, default=8.0, help="seconds per scenario step")
+    # Also accepted after the command; SUPPRESS keeps the global flags when these are absent.
+    demo.add_argument("--ascii", action="store_true", default=argparse.SUPPRESS)
+    demo.add_argument("--kiosk", action="store_true", default=argparse.SUPPRESS)
     return parser
 
 
