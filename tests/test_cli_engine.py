@@ -221,3 +221,40 @@ def test_status_reports_probes_and_disagreement(
     assert main(["status", "--cached"]) == 2
     out = capsys.readouterr().out
     assert "probe page-api" in out and "DISAGREEMENT: " in out
+
+
+def test_collect_runs_sources_and_probes_headless(
+    server: FeedServer, env: Path, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from watchtui.store import Store
+
+    serve(server, "page", summary(incident("x")))
+    server.set("/probe", b"ok", content_type="text/plain")
+    env.write_text(
+        "[watch]\nproviders = []\n"
+        f"[[sources]]\nid = 'page'\nkind = 'statuspage'\nurl = '{server.url('/page')}'\n"
+        f"[[probes]]\nid = 'page-api'\ntype = 'http'\ntarget = '{server.url('/probe')}'\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watchtui", "collect"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (
+            server.request_count("/page/api/v2/summary.json") and server.request_count("/probe")
+        ):
+            time.sleep(0.1)
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    assert "1 sources, 1 probes" in out and "incident_opened" in out
+    store = Store.open(tmp_path / "state" / "history.sqlite3")
+    assert [i.incident.id for i in store.incidents(open_only=True)] == ["x"]
+    assert store.probe_results("page-api")

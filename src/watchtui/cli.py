@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from watchtui import __version__, catalog
 from watchtui.config import (
@@ -39,6 +39,9 @@ from watchtui.export import incident_to_dict, iso, snapshot_to_dict
 from watchtui.model import Impact, Snapshot, impact_for_status, impact_rank, worst_impact
 from watchtui.sources import KIND_MODULES, KINDS, parse_payload
 from watchtui.store import Store, StoredIncident, StoreError
+
+if TYPE_CHECKING:
+    from watchtui.engine import Engine
 
 EXIT_OK, EXIT_WARNING, EXIT_CRITICAL, EXIT_UNKNOWN = 0, 1, 2, 3
 EXIT_USAGE = 2
@@ -866,22 +869,26 @@ def _probes_list(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def cmd_collect(args: argparse.Namespace, out: TextIO) -> int:
+    from watchtui.engine import Engine
+
     _, config = _load(args)
-    specs = [s for s in resolve_sources(config) if s.enabled]
     store = _open_store(args)
-    out.write(f"watchtui collect: {len(specs)} sources into {store.path}\n")
+    engine = Engine(store, config)
+    out.write(
+        f"watchtui collect: {len(engine.specs)} sources, {len(engine.probe_specs)} probes "
+        f"into {store.path}\n"
+    )
     out.flush()
-    return asyncio.run(_collect(store, specs, config.store.retention_days, out))
+    return asyncio.run(_collect(engine, config.store.retention_days, out))
 
 
-async def _collect(store: Store, specs: list[SourceSpec], retention_days: int, out: TextIO) -> int:
-    from watchtui.poller import Poller
-
+async def _collect(engine: Engine, retention_days: int, out: TextIO) -> int:
+    """The engine's polling round (sources, probes, disagreements) in a loop, headless."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    poller = Poller(store, specs)
+    store = engine.store
     last_prune = datetime.min.replace(tzinfo=UTC)
 
     def report(events: list[Any]) -> None:
@@ -897,7 +904,7 @@ async def _collect(store: Store, specs: list[SourceSpec], retention_days: int, o
                 if now - last_prune > timedelta(days=1):
                     await asyncio.to_thread(store.prune, now - timedelta(days=retention_days))
                     last_prune = now
-                report(await poller.poll())
+                report(await engine.poll())
             except StoreError as exc:
                 # A full disk or a locked store is a reason to say so and retry, not to stop
                 # collecting: the next round may succeed once space is freed.
@@ -905,7 +912,7 @@ async def _collect(store: Store, specs: list[SourceSpec], retention_days: int, o
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
     finally:
-        await poller.aclose()
+        await engine.poller.aclose()
     return 0
 
 
