@@ -79,7 +79,8 @@ def test_failing_source_shows_in_overview(server: FeedServer, tmp_path: Path) ->
     asyncio.run(engine.poll(force=True))
     (source,) = engine.overview().sources
     assert source.health == "failing" and source.last_error == "HTTP 502"
-    assert engine.overview().headline() == "No open incidents · 1 source failing"
+    # Its history endpoint answered, its current state did not: not "no incidents".
+    assert engine.overview().headline() == "No known open incidents · 1 source failing"
 
 
 def test_external_change_seen_by_another_engine(server: FeedServer, tmp_path: Path) -> None:
@@ -153,3 +154,19 @@ def test_probe_down_while_provider_operational_is_a_disagreement(
     later = asyncio.run(engine.poll(force=True))
     assert {"probe_up", "disagreement_ended"} <= {e.kind for e in later}
     assert engine.overview().disagreements == ()
+
+
+def test_headline_never_reads_quiet_when_blind() -> None:
+    from datetime import UTC, datetime
+
+    from watchtui.view import Overview, SourceView
+
+    now = datetime(2026, 7, 29, tzinfo=UTC)
+    ok = SourceView("a", "A", "rss", "https://a", 60, "fresh", last_success_at=now)
+    failing = SourceView("b", "B", "rss", "https://b", 60, "failing", last_success_at=now)
+    never = SourceView("c", "C", "rss", "https://c", 60, "failing")
+    assert Overview(now, sources=(ok,)).headline() == "No open incidents"
+    assert Overview(now, sources=(ok, failing)).headline() == (
+        "No known open incidents · 1 source failing"
+    )
+    assert Overview(now, sources=(never,)).headline() == "No data yet · 1 source failing"

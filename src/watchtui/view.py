@@ -205,6 +205,11 @@ class Overview:
         count = len(incidents)
         if count:
             parts.append(f"{count} open incident{'s' if count != 1 else ''}")
+        elif self.sources and all(not s.last_success_at for s in self.sources):
+            # Blind, not quiet: nothing has ever been read, so "no incidents" would be a lie.
+            parts.append("No data yet")
+        elif self.unhealthy_sources:
+            parts.append("No known open incidents")
         else:
             parts.append("No open incidents")
         down = sum(1 for p in self.probes if p.state == "down")
