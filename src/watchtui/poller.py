@@ -33,7 +33,7 @@ from watchtui.fetch import (
 )
 from watchtui.model import Snapshot
 from watchtui.sources import parse_payload
-from watchtui.store import STALE_INTERVALS, Store
+from watchtui.store import STALE_INTERVALS, EndpointState, Store
 
 Clock = Callable[[], datetime]
 
@@ -153,29 +153,32 @@ class Poller:
     ) -> EndpointOutcome:
         async with self._semaphore:
             now = self.clock()
-            claimed = await asyncio.to_thread(self._claim_if_due, spec, endpoint, now, force)
+            claimed, state = await asyncio.to_thread(self._claim_if_due, spec, endpoint, now, force)
             if not claimed:
                 return EndpointOutcome(spec.id, endpoint.url, "skipped")
             try:
-                return await self._fetch_and_ingest(spec, endpoint)
-            finally:
+                # The lease is given up by the bookkeeping transaction that ends the fetch.
+                return await self._fetch_and_ingest(spec, endpoint, state)
+            except BaseException:
                 await asyncio.to_thread(self.store.release, endpoint.url, self.owner)
+                raise
 
     def _claim_if_due(
         self, spec: SourceSpec, endpoint: Endpoint, now: datetime, force: bool
-    ) -> bool:
+    ) -> tuple[bool, EndpointState | None]:
         lease_until = now + timedelta(seconds=LEASE_SECONDS)
         if not self.store.try_claim(endpoint.url, self.owner, now, lease_until):
-            return False  # another process is fetching it right now
+            return False, None  # another process is fetching it right now
         # Checked after claiming, so a process that fetched it a moment ago is seen.
         state = self.store.endpoint_state(endpoint.url)
         if not force and state is not None and state.next_due_at and state.next_due_at > now:
             self.store.release(endpoint.url, self.owner)
-            return False
-        return True
+            return False, state
+        return True, state
 
-    async def _fetch_and_ingest(self, spec: SourceSpec, endpoint: Endpoint) -> EndpointOutcome:
-        state = await asyncio.to_thread(self.store.endpoint_state, endpoint.url)
+    async def _fetch_and_ingest(
+        self, spec: SourceSpec, endpoint: Endpoint, state: EndpointState | None
+    ) -> EndpointOutcome:
         started = self.clock()
         try:
             result = await fetch(
@@ -238,8 +241,9 @@ class Poller:
             bytes=result.bytes,
             etag=result.etag,
             last_modified=result.last_modified,
+            next_due_at=self._next_due(endpoint, at),
+            release_owner=self.owner,
         )
-        self.store.set_next_due(endpoint.url, self._next_due(endpoint, at), source_id=spec.id)
         self._stale_reported.discard(spec.id)
         return events
 
@@ -260,18 +264,24 @@ class Poller:
             latency_ms=result.latency_ms,
             bytes=result.bytes,
             error=f"payload not understood: {exc.reason}",
+            next_due_at=self._next_due(endpoint, at),
+            release_owner=self.owner,
         )
-        self.store.set_next_due(endpoint.url, self._next_due(endpoint, at), source_id=spec.id)
         return events
 
     def _record_failure(
         self, spec: SourceSpec, endpoint: Endpoint, at: datetime, exc: FetchError, delay: float
     ) -> list[ChangeEvent]:
-        events = self.store.record_fetch(
-            spec.id, endpoint.url, at, "error", http_status=exc.status, error=exc.reason
+        return self.store.record_fetch(
+            spec.id,
+            endpoint.url,
+            at,
+            "error",
+            http_status=exc.status,
+            error=exc.reason,
+            next_due_at=at + timedelta(seconds=delay),
+            release_owner=self.owner,
         )
-        self.store.set_next_due(endpoint.url, at + timedelta(seconds=delay), source_id=spec.id)
-        return events
 
     def _staleness_events(self) -> list[ChangeEvent]:
         """source_stale once per spell of staleness (the store reports failing/drifted itself)."""

@@ -880,19 +880,33 @@ class Store:
         etag: str | None = None,
         last_modified: str | None = None,
         error: str | None = None,
+        next_due_at: datetime | None = None,
+        release_owner: str | None = None,
     ) -> list[ChangeEvent]:
         """Log one fetch attempt and update the endpoint's state.
 
         Call it after ``ingest`` succeeded (outcome ``ok``): a crash in between then only costs a
         refetch, because the validators (etag / last_modified) are stored here.  ``drifted`` means
         the payload arrived but could not be understood; its validators are not kept, so the next
-        fetch downloads it again.  Returns source_failing / source_drifted / source_recovered
-        events when the endpoint's state changes kind.
+        fetch downloads it again.  ``next_due_at`` and ``release_owner`` schedule the next fetch
+        and give up the lease in the same transaction.  Returns source_failing / source_drifted /
+        source_recovered events when the endpoint's state changes kind.
         """
         if outcome not in FETCH_OUTCOMES:
             raise ValueError(f"unknown fetch outcome {outcome!r}")
         record = _FetchRecord(
-            source_id, url, at, outcome, http_status, latency_ms, bytes, etag, last_modified, error
+            source_id,
+            url,
+            at,
+            outcome,
+            http_status,
+            latency_ms,
+            bytes,
+            etag,
+            last_modified,
+            error,
+            next_due_at,
+            release_owner,
         )
         return self._write(record.apply)
 
@@ -1570,6 +1584,10 @@ class _FetchRecord:
     etag: str | None
     last_modified: str | None
     error: str | None
+    # The poller's bookkeeping after a fetch, folded into the same transaction: one write per
+    # fetch instead of three is what keeps a 500-source round cheap.
+    next_due_at: datetime | None = None
+    release_owner: str | None = None
 
     def apply(self, c: sqlite3.Connection) -> list[ChangeEvent]:
         at = _ts(self.at)
@@ -1596,6 +1614,17 @@ class _FetchRecord:
             "SELECT last_outcome FROM endpoint_state WHERE url = ?", (self.url,)
         ).fetchone()[0]
         self._update_state(c, at)
+        if self.next_due_at is not None:
+            c.execute(
+                "UPDATE endpoint_state SET next_due_at = ? WHERE url = ?",
+                (_ts(self.next_due_at), self.url),
+            )
+        if self.release_owner is not None:
+            c.execute(
+                """UPDATE endpoint_state SET lease_owner = NULL, lease_until = NULL
+                   WHERE url = ? AND lease_owner = ?""",
+                (self.url, self.release_owner),
+            )
         return self._events(c, previous)
 
     def _update_state(self, c: sqlite3.Connection, at: str) -> None:
