@@ -210,9 +210,7 @@ class Snapshot(_Model):
         impacts: list[Impact] = [i.impact for i in self.open_incidents]
         impacts += [impact_for_status(c.status) for c in self.components]
         impacts += [
-            "maintenance"
-            for m in self.maintenances
-            if m.is_open and m.status == "in_progress"
+            "maintenance" for m in self.maintenances if m.is_open and m.status == "in_progress"
         ]
         if self.page_status.indicator is not None:
             impacts.append(self.page_status.indicator)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import resource
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -170,3 +172,17 @@ def single_endpoint_spec(source_id: str, kind: str, url: str, interval: int = 60
         interval=interval,
         endpoints=(Endpoint(url=url, role="current", interval=interval, lists_only_current=True),),
     )
+
+
+# --- the app under Pilot ----------------------------------------------------------------------
+
+
+async def until(pilot: Any, ready: Callable[[], bool], what: str, bound: float) -> float:
+    """Seconds until ``ready()`` holds, pausing the app's ``pilot`` in between; fails after
+    ``bound`` seconds."""
+    started = time.monotonic()
+    while not ready():
+        if time.monotonic() - started > bound:
+            raise AssertionError(f"not within {bound} s: {what}")
+        await pilot.pause(0.05)
+    return time.monotonic() - started

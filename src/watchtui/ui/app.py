@@ -264,7 +264,12 @@ class WatchApp(App[None]):
     def _show_everywhere(self, overview: Overview) -> None:
         from watchtui.ui.probes_screen import ProbesScreen
 
-        self.base_screen.show_overview(overview)
+        try:
+            base = self.base_screen
+        except LookupError:
+            # Quitting: the screens are gone before a worker still in flight reports back.
+            return
+        base.show_overview(overview)
         for screen in self.screen_stack[1:]:
             if isinstance(screen, ProbesScreen):
                 screen.show_overview(overview)

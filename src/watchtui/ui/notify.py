@@ -249,7 +249,9 @@ def summarise(notices: list[Notice]) -> Notice:
 
 # --- desktop notifications ---------------------------------------------------------------------
 
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f;]")
+# Controls and ";" (the OSC separator), plus bidi and zero-width marks: defence in depth, since
+# model text is already clean.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f;\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 DesktopFlavour = Literal["osc9", "osc777"]
 
 

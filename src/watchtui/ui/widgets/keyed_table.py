@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowDoesNotExist
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist, RowKey
 
 from watchtui.ui import format as fmt
 
@@ -42,6 +42,7 @@ class KeyedTable(DataTable[Text]):
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
         self._last_rows: Rows = ()
         self.ascii_only = False
+        self._drawn_widths: list[int] | None = None
 
     def _ensure_columns(self) -> None:
         if not self.columns:
@@ -71,6 +72,18 @@ class KeyedTable(DataTable[Text]):
             return False
         self.move_cursor(row=index, scroll=scroll)
         return True
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        # DataTable measures new rows on idle, but a frame painted before that draws them at the
+        # header's widths and its render caches are keyed on an update counter, not on widths:
+        # those cut cells ("11:1", "▲ majo") would stay until the row next changed (Textual
+        # issue #4470).  Once the widths are final, a change of width invalidates the caches.
+        super()._update_dimensions(new_rows)
+        widths = [column.content_width for column in self.ordered_columns]
+        if widths != self._drawn_widths:
+            self._drawn_widths = widths
+            self._update_count += 1
+            self.refresh()
 
     def on_resize(self) -> None:
         if self._last_rows:
