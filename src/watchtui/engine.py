@@ -192,7 +192,10 @@ class Engine:
         )
 
     def _signals(
-        self, open_views: Sequence[IncidentView], now: datetime
+        self,
+        open_views: Sequence[IncidentView],
+        now: datetime,
+        sources: Sequence[SourceView] | None = None,
     ) -> tuple[list[Disagreement], list[CorrelationHint]]:
         """Disagreements between probes and providers, and cross-provider hints."""
         if not self.probe_specs and len({v.source_id for v in open_views}) < 2:
@@ -201,7 +204,7 @@ class Engine:
         kinds = {spec_id: spec.kind for spec_id, spec in self.specs.items()}
         unhealthy = {
             source.id
-            for source in self.sources()
+            for source in (self.sources() if sources is None else sources)
             if source.health in ("stale", "failing", "drifted")
         }
         found = disagreements(
@@ -304,10 +307,12 @@ class Engine:
             and (not s.is_maintenance or s.incident.status == "in_progress")
         )
         stream = tuple(self._stream(now, open_incidents))
-        found, hints = self._signals(open_incidents, now)
+        sources = tuple(self.sources())
+        # The source list is read once: health takes several queries per source.
+        found, hints = self._signals(open_incidents, now, sources)
         return Overview(
             generated_at=now,
-            sources=tuple(self.sources()),
+            sources=sources,
             components=components,
             open_incidents=open_incidents,
             stream=stream,

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -204,22 +204,13 @@ def _parse_current_events(items: list[Any]) -> Snapshot:
         incident, event_components = _health_event(event)
         incidents.append(incident)
         components += event_components
-    open_impacts = [i.impact for i in incidents if i.is_open]
-    if open_impacts:
-        page_status = PageStatus(
-            indicator=worst_impact(open_impacts),
-            description=f"{len(open_impacts)} open event{'s' if len(open_impacts) > 1 else ''}",
-        )
-    else:
-        page_status = PageStatus(indicator="none", description="No open events")
-    return Snapshot(
-        kind=KIND,
+    return _events_snapshot(
+        incidents,
+        components,
         page_name="AWS Health Dashboard",
         page_url=HEALTH_URL,
-        updated_at=max((i.updated_at for i in incidents), default=None),
-        page_status=page_status,
-        components=_merge_components(components),
-        incidents=tuple(incidents),
+        open_text=lambda n: f"{n} open event{'s' if n > 1 else ''}",
+        none_text="No open events",
     )
 
 
@@ -334,22 +325,13 @@ def _parse_legacy(payload: dict[str, Any]) -> Snapshot:
         incident = _legacy_event(event, archived=False)
         incidents.append(incident)
         open_components.append(_legacy_component(event, incident))
-    open_impacts = [i.impact for i in incidents if i.is_open]
-    if open_impacts:
-        page_status = PageStatus(
-            indicator=worst_impact(open_impacts),
-            description=f"{len(open_impacts)} current event(s)",
-        )
-    else:
-        page_status = PageStatus(indicator="none", description="No current events")
-    return Snapshot(
-        kind=KIND,
+    return _events_snapshot(
+        incidents,
+        open_components,
         page_name="AWS Service Health Dashboard",
         page_url=LEGACY_URL,
-        updated_at=max((i.updated_at for i in incidents), default=None),
-        page_status=page_status,
-        components=_merge_components(open_components),
-        incidents=tuple(incidents),
+        open_text=lambda n: f"{n} current event(s)",
+        none_text="No current events",
     )
 
 
@@ -483,4 +465,33 @@ def _catalogue_entry(entry: dict[str, Any]) -> Component:
         # The catalogue says nothing about health: unknown, never operational.
         status="unknown",
         regions=(region,) if region else (),
+    )
+
+
+def _events_snapshot(
+    incidents: list[Incident],
+    components: list[Component],
+    *,
+    page_name: str,
+    page_url: str,
+    open_text: Callable[[int], str],
+    none_text: str,
+) -> Snapshot:
+    """Both event shapes (currentevents and the legacy data.json) end the same way: the page's
+    claim is the worst open event, and the page changed when its newest event did."""
+    open_impacts = [i.impact for i in incidents if i.is_open]
+    if open_impacts:
+        page_status = PageStatus(
+            indicator=worst_impact(open_impacts), description=open_text(len(open_impacts))
+        )
+    else:
+        page_status = PageStatus(indicator="none", description=none_text)
+    return Snapshot(
+        kind=KIND,
+        page_name=page_name,
+        page_url=page_url,
+        updated_at=max((i.updated_at for i in incidents), default=None),
+        page_status=page_status,
+        components=_merge_components(components),
+        incidents=tuple(incidents),
     )
