@@ -21,9 +21,9 @@ from pathlib import Path
 import httpx
 
 from watchtui.config import SourceSpec, derive_endpoints
+from watchtui.engine.poller import DEFAULT_CONCURRENCY, Poller
 from watchtui.feedserver import FeedServer
-from watchtui.fetch import make_client
-from watchtui.poller import DEFAULT_CONCURRENCY, Poller
+from watchtui.net.fetch import make_client
 from watchtui.store import Store
 
 

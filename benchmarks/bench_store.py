@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from watchtui.model import Incident, IncidentUpdate, Snapshot
+from watchtui.domain.model import Incident, IncidentUpdate, Snapshot
 from watchtui.store import Store
 
 _T = TypeVar("_T")

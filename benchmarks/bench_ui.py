@@ -517,10 +517,10 @@ t = time.perf_counter()
 import textual.app, textual.widgets
 marks["import textual"] = time.perf_counter() - t
 t = time.perf_counter()
-import watchtui.cli, watchtui.engine, watchtui.ui.app
+import watchtui.cli, watchtui.engine.core, watchtui.ui.app
 marks["import watchtui (cli, engine, ui) beyond textual"] = time.perf_counter() - t
 from watchtui.config import load_config
-from watchtui.engine import Engine
+from watchtui.engine.core import Engine
 from watchtui.store import Store
 t = time.perf_counter()
 store = Store.open(sys.argv[1])
@@ -565,7 +565,7 @@ def profile_startup(store_path: Path, config_path: Path) -> str:
 
 def _overview_profile(store_path: Path, config_path: Path) -> str:
     from watchtui.config import load_config
-    from watchtui.engine import Engine
+    from watchtui.engine.core import Engine
     from watchtui.store import Store
 
     store = Store.open(store_path)

@@ -33,9 +33,9 @@ from textual.worker import WorkerCancelled
 
 from watchtui.config import parse_config
 from watchtui.demo import PEAK_STEP, Scenario
-from watchtui.demo_app import DemoFeed, SteppedClock, replay
-from watchtui.engine import Engine
-from watchtui.events import ChangeEvent
+from watchtui.demo.app import DemoFeed, SteppedClock, replay
+from watchtui.domain.events import ChangeEvent
+from watchtui.engine.core import Engine
 from watchtui.feedserver import FeedServer
 from watchtui.store import Store
 from watchtui.ui.app import WatchApp
@@ -88,7 +88,7 @@ SCENES: tuple[Scene, ...] = (
     # The failing Demo Deploy feed (fourth row) selected, so its detail line shows the error.
     Scene("sources", DISAGREEMENT_STEP, (120, 40), ("s", "down", "down", "down")),
     Scene("disagreement", DISAGREEMENT_STEP, (120, 40)),
-    Scene("probes", DISAGREEMENT_STEP, (120, 40), ("P",), needs="watchtui.ui.probes_screen"),
+    Scene("probes", DISAGREEMENT_STEP, (120, 40), ("P",), needs="watchtui.ui.screens.probes"),
 )
 
 

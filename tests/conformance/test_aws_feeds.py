@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from watchtui.model import Incident, Snapshot
+from watchtui.domain.model import Incident, Snapshot
+from watchtui.domain.text import is_safe
 from watchtui.sources.aws import parse
-from watchtui.text import is_safe
 
 RealFeed = Callable[[str], bytes]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from watchtui.model import Snapshot
+from watchtui.domain.model import Snapshot
 from watchtui.sources import azure
 
 RealFeed = Callable[[str], bytes]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from watchtui.model import Incident, Snapshot
+from watchtui.domain.model import Incident, Snapshot
 from watchtui.sources import gcp
 
 RealFeed = Callable[[str], bytes]

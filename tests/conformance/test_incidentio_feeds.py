@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import shared_feeds_dir
+from watchtui.domain.text import is_safe
 from watchtui.sources import incidentio
-from watchtui.text import is_safe
 
 RealFeed = Callable[[str], bytes]
 

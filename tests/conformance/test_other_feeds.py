@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from watchtui.domain.text import is_safe
 from watchtui.sources import betterstack, checkly, heroku, instatus, slack, statusio
-from watchtui.text import is_safe
 
 Feed = Callable[[str], bytes]
 

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from watchtui.model import Incident, Maintenance, Snapshot
+from watchtui.domain.model import Incident, Maintenance, Snapshot
+from watchtui.domain.text import is_safe
 from watchtui.sources import rss
-from watchtui.text import is_safe
 
 RealFeed = Callable[[str], bytes]
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import shared_feeds_dir
-from watchtui.model import Snapshot
+from watchtui.domain.model import Snapshot
+from watchtui.domain.text import is_safe
 from watchtui.sources import statuspage
-from watchtui.text import is_safe
 
 RealFeed = Callable[[str], bytes]
 

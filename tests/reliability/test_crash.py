@@ -48,8 +48,8 @@ from tests.reliability.workers import (
 
 from watchtui import cli
 from watchtui import store as store_module
+from watchtui.engine.poller import Poller
 from watchtui.feedserver import FeedServer
-from watchtui.poller import Poller
 from watchtui.store import Store, StoreError, schema_version
 
 KILL_ITERATIONS = scaled(20, 200)

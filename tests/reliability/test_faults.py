@@ -47,10 +47,10 @@ from tests.reliability.helpers import (
 )
 
 from watchtui.demo import DEMO_SOURCES, Scenario
+from watchtui.engine.poller import TOTAL_TIMEOUT as PRODUCTION_TOTAL_TIMEOUT
+from watchtui.engine.poller import Poller
 from watchtui.feedserver import Fault, FeedServer
-from watchtui.fetch import DEFAULT_MAX_BYTES, RETRY_AFTER_CAP
-from watchtui.poller import TOTAL_TIMEOUT as PRODUCTION_TOTAL_TIMEOUT
-from watchtui.poller import Poller
+from watchtui.net.fetch import DEFAULT_MAX_BYTES, RETRY_AFTER_CAP
 from watchtui.sources import parse_payload
 from watchtui.store import Store
 

@@ -38,22 +38,22 @@ from textual.pilot import Pilot
 
 from watchtui import cli
 from watchtui.config import parse_config, resolve_sources
-from watchtui.engine import Engine
+from watchtui.domain.text import BODY_MAX, TITLE_MAX
+from watchtui.engine.core import Engine
+from watchtui.engine.poller import Poller
 from watchtui.feedserver import FeedServer
-from watchtui.poller import Poller
 from watchtui.store import Store
-from watchtui.text import BODY_MAX, TITLE_MAX
-from watchtui.ui import notify
 from watchtui.ui.app import WatchApp
-from watchtui.ui.help_screen import HelpScreen
-from watchtui.ui.history_screen import HistoryScreen
-from watchtui.ui.incident_list_screen import IncidentListScreen
-from watchtui.ui.incident_screen import IncidentScreen
-from watchtui.ui.main_screen import MainScreen
-from watchtui.ui.probes_screen import ProbesScreen
-from watchtui.ui.sources_screen import SourcesScreen
+from watchtui.ui.screens.help import HelpScreen
+from watchtui.ui.screens.history import HistoryScreen
+from watchtui.ui.screens.incident import IncidentScreen
+from watchtui.ui.screens.incident_list import IncidentListScreen
+from watchtui.ui.screens.main import MainScreen
+from watchtui.ui.screens.probes import ProbesScreen
+from watchtui.ui.screens.sources import SourcesScreen
 from watchtui.ui.widgets.services_pane import ServicesPane
 from watchtui.ui.widgets.stream import StreamPane
+from watchtui.viewmodel import notify
 
 # Payload times follow the real clock, so the CLI's "last 7 days" finds them; the app's clock is
 # frozen at this moment so what it shows does not depend on when the test runs.

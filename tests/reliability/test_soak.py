@@ -34,8 +34,8 @@ from tests.reliability.helpers import (
 
 from watchtui.config import SourceSpec, derive_endpoints
 from watchtui.demo import DEMO_SOURCES, PEAK_STEP, STEPS, DemoSource, Scenario
+from watchtui.engine.poller import Poller
 from watchtui.feedserver import Fault, FeedServer
-from watchtui.poller import Poller
 from watchtui.sources import parse_payload
 from watchtui.store import Store
 

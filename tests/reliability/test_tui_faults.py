@@ -40,14 +40,14 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from watchtui.config import parse_config, resolve_sources
-from watchtui.engine import Engine
+from watchtui.engine.core import Engine
+from watchtui.engine.poller import Poller
 from watchtui.feedserver import Fault, FeedServer
-from watchtui.fetch import RETRY_AFTER_CAP
-from watchtui.poller import Poller
+from watchtui.net.fetch import RETRY_AFTER_CAP
 from watchtui.store import Store
 from watchtui.ui.app import WatchApp
-from watchtui.ui.help_screen import HelpScreen
-from watchtui.ui.sources_screen import SourcesScreen
+from watchtui.ui.screens.help import HelpScreen
+from watchtui.ui.screens.sources import SourcesScreen
 from watchtui.ui.widgets.keyed_table import KeyedTable
 
 INTERVAL = 60

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from watchtui.config import Endpoint, SourceSpec
-from watchtui.model import Component, Incident, IncidentUpdate, Snapshot
-from watchtui.poller import Poller
+from watchtui.domain.model import Component, Incident, IncidentUpdate, Snapshot
+from watchtui.engine.poller import Poller
 from watchtui.store import Store
 
 # The crash snapshots: every snapshot adds INCIDENTS_PER_SNAPSHOT incidents, each with exactly

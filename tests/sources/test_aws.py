@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from watchtui.errors import FeedError
-from watchtui.model import Incident, Snapshot
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import Incident, Snapshot
+from watchtui.domain.text import is_safe
 from watchtui.sources import parser_for
 from watchtui.sources.aws import HEALTH_URL, LEGACY_URL, parse
-from watchtui.text import is_safe
 
 ReadFixture = Callable[[str], bytes]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
-from watchtui.errors import FeedError
-from watchtui.model import Incident, Snapshot
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import Incident, Snapshot
 from watchtui.sources import aws_rss
 
 DIR = FIXTURES / "aws-rss"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
-from watchtui.errors import FeedError
-from watchtui.model import Snapshot
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import Snapshot
 from watchtui.sources import azure
 
 DIR = FIXTURES / "azure"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES
-from watchtui.errors import FeedError
+from watchtui.domain.errors import FeedError
 from watchtui.sources import betterstack
 
 

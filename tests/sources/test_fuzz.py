@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, shared_feeds_dir
-from watchtui.errors import FeedError
-from watchtui.model import Snapshot
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import Snapshot
+from watchtui.domain.text import is_safe
 from watchtui.sources import KIND_MODULES, parser_for
-from watchtui.text import is_safe
 
 HOSTILE = [
     "[bold red]markup[/] [@click=app.quit]quit[/] [link=file:///etc/passwd]x[/link]",

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from watchtui.errors import FeedError
-from watchtui.model import Incident, Snapshot
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import Incident, Snapshot
+from watchtui.domain.text import is_safe
 from watchtui.sources import gcp, parse_payload
 from watchtui.sources._common import parse_iso, safe_url
-from watchtui.text import is_safe
 
 FixtureBytes = Callable[[str], bytes]
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
-from watchtui.errors import FeedError
+from watchtui.domain.errors import FeedError
 from watchtui.sources import heroku
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
-from watchtui.errors import FeedError
-from watchtui.model import Snapshot
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import Snapshot
 from watchtui.sources import incidentio
 
 

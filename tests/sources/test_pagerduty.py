@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests.conftest import FIXTURES
-from watchtui.errors import FeedError
+from watchtui.domain.errors import FeedError
 from watchtui.sources import pagerduty
 
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
-from watchtui.errors import FeedError
-from watchtui.model import Incident, Maintenance, Snapshot
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import Incident, Maintenance, Snapshot
+from watchtui.domain.text import is_safe
 from watchtui.sources import rss
-from watchtui.text import is_safe
 
 DIR = FIXTURES / "rss"
 

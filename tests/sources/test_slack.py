@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES
-from watchtui.errors import FeedError
-from watchtui.model import Maintenance
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import Maintenance
+from watchtui.domain.text import is_safe
 from watchtui.sources import slack
-from watchtui.text import is_safe
 
 
 def _load(name: str) -> bytes:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from watchtui.errors import FeedError
+from watchtui.domain.errors import FeedError
 from watchtui.sources.sniff import sniff_kind
 
 

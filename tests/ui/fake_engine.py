@@ -5,11 +5,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-from watchtui.engine import ProbeHistory, WatchKind
-from watchtui.events import ChangeEvent
-from watchtui.model import Component, Incident, IncidentUpdate
-from watchtui.store import ProbePeriod, ProbeResult
-from watchtui.view import (
+from watchtui.domain.events import ChangeEvent
+from watchtui.domain.model import Component, Incident, IncidentUpdate
+from watchtui.engine.core import ProbeHistory, WatchKind
+from watchtui.engine.overview import (
     ComponentView,
     DisagreementView,
     HintView,
@@ -20,6 +19,7 @@ from watchtui.view import (
     StreamItem,
     resolve_region,
 )
+from watchtui.store import ProbePeriod, ProbeResult
 
 NOW = datetime(2026, 7, 29, 12, 0, tzinfo=UTC)
 
@@ -489,7 +489,7 @@ def sample_signals() -> tuple[
 
 
 class FakeEngine:
-    """Implements watchtui.engine.WatchEngine over fixture data.  Tests mutate ``overview``."""
+    """Implements watchtui.engine.core.WatchEngine over fixture data.  Tests mutate ``overview``."""
 
     def __init__(self) -> None:
         self.overview_value, self.all_incidents = sample_overview()

@@ -40,18 +40,18 @@ async def settle(pilot: Pilot[None]) -> None:
 
 def make_screen(name: str, engine: FakeEngine, ascii_only: bool) -> Screen[None]:
     if name == "history":
-        from watchtui.ui.history_screen import HistoryScreen
+        from watchtui.ui.screens.history import HistoryScreen
 
         return HistoryScreen(engine, clock=lambda: NOW, ascii_only=ascii_only)
     if name == "probes":
-        from watchtui.ui.probes_screen import ProbesScreen
+        from watchtui.ui.screens.probes import ProbesScreen
 
         return ProbesScreen(engine.add_signals(), clock=lambda: NOW, ascii_only=ascii_only)
     if name == "sources":
-        from watchtui.ui.sources_screen import SourcesScreen
+        from watchtui.ui.screens.sources import SourcesScreen
 
         return SourcesScreen(engine, clock=lambda: NOW, ascii_only=ascii_only)
-    from watchtui.ui.incident_list_screen import IncidentListScreen
+    from watchtui.ui.screens.incident_list import IncidentListScreen
 
     return IncidentListScreen(
         engine, clock=lambda: NOW, title="All incidents", ascii_only=ascii_only

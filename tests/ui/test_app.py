@@ -6,12 +6,12 @@ from textual.command import CommandPalette
 
 from tests.ui.fake_engine import NOW, FakeEngine
 from tests.ui.run_fake import make_app, settle, workers_done
-from watchtui.events import ChangeEvent
+from watchtui.domain.events import ChangeEvent
+from watchtui.engine.overview import Overview
 from watchtui.ui.app import WatchApp, WatchCommands
-from watchtui.ui.help_screen import HelpScreen
-from watchtui.ui.kiosk_screen import KioskScreen
-from watchtui.ui.main_screen import MainScreen
-from watchtui.view import Overview
+from watchtui.ui.screens.help import HelpScreen
+from watchtui.ui.screens.kiosk import KioskScreen
+from watchtui.ui.screens.main import MainScreen
 
 
 class LoggingEngine(FakeEngine):

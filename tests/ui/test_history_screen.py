@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from tests.ui.fake_engine import NOW, FakeEngine, sample_history
 from tests.ui.run_screens import ScreenHost, settle
-from watchtui.ui.history_screen import (
+from watchtui.engine.overview import IncidentView
+from watchtui.ui.screens.history import (
     DailyCounts,
     DailySparklines,
     HistoryScreen,
@@ -15,9 +16,8 @@ from watchtui.ui.history_screen import (
     render_sparklines,
     spark,
 )
-from watchtui.ui.incident_list_screen import IncidentTable
+from watchtui.ui.screens.incident_list import IncidentTable
 from watchtui.ui.widgets.one_line import OneLine
-from watchtui.view import IncidentView
 
 # sample_history + the main fixtures, by start: open AWS/GCP/Git today, Git 30h ago, then
 # days ago AWS 2, 9, 9; GCP 4, 40; Git 3 (maintenance), 12 (resolution inferred).

@@ -7,15 +7,15 @@ from html import unescape
 
 from tests.ui.fake_engine import NOW, FakeEngine, sample_history
 from tests.ui.run_screens import ScreenHost, settle
-from watchtui.model import Incident
-from watchtui.ui.incident_list_screen import (
+from watchtui.domain.model import Incident
+from watchtui.engine.overview import IncidentView
+from watchtui.ui.screens.incident_list import (
     IncidentListScreen,
     IncidentTable,
     incident_cells,
     open_first,
 )
 from watchtui.ui.widgets.one_line import OneLine
-from watchtui.view import IncidentView
 
 
 def _view(iid: str, started_days_ago: int, *, resolved: bool) -> IncidentView:

@@ -9,8 +9,8 @@ import pytest
 from tests.ui.fake_engine import NOW, FakeEngine
 from tests.ui.run_fake import make_app, settle
 from watchtui.ui.app import WatchApp
-from watchtui.ui.incident_screen import IncidentScreen, facts_text, is_web_url
-from watchtui.ui.main_screen import MainScreen
+from watchtui.ui.screens.incident import IncidentScreen, facts_text, is_web_url
+from watchtui.ui.screens.main import MainScreen
 
 AWS = ("demo-aws", "arn:aws:health:us-west-2::event/EC2/1")
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from tests.ui.fake_engine import NOW, FakeEngine
 from tests.ui.run_fake import make_app, settle
-from watchtui.model import IncidentUpdate
+from watchtui.domain.model import IncidentUpdate
 from watchtui.ui.app import WatchApp
-from watchtui.ui.incident_screen import IncidentScreen
-from watchtui.ui.main_screen import MainScreen
+from watchtui.ui.screens.incident import IncidentScreen
+from watchtui.ui.screens.main import MainScreen
 from watchtui.ui.widgets.keyed_table import KeyedTable
 from watchtui.ui.widgets.stream import StreamPane
 

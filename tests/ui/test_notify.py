@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from tests.ui.fake_engine import NOW, sample_overview
-from watchtui.events import ChangeEvent
-from watchtui.ui import notify
-from watchtui.ui.notify import NotifyPolicy, select
-from watchtui.view import Overview
+from watchtui.domain.events import ChangeEvent
+from watchtui.engine.overview import Overview
+from watchtui.viewmodel import notify
+from watchtui.viewmodel.notify import NotifyPolicy, select
 
 AWS_INCIDENT = "arn:aws:health:us-west-2::event/EC2/1"
 

@@ -11,15 +11,15 @@ from tests.ui.fake_engine import NOW, FakeEngine
 from tests.ui.run_fake import make_app, screen_lines, settle
 from tests.ui.test_app import LoggingEngine
 from tests.ui.test_main_screen import reload, table
-from watchtui.events import ChangeEvent
+from watchtui.domain.events import ChangeEvent
+from watchtui.engine.overview import DisagreementView
 from watchtui.ui.app import WatchApp, WatchCommands
-from watchtui.ui.incident_list_screen import FittedTable, IncidentListScreen
-from watchtui.ui.kiosk_screen import KioskScreen
-from watchtui.ui.main_screen import MainScreen
-from watchtui.ui.probes_screen import ProbesScreen
+from watchtui.ui.screens.incident_list import FittedTable, IncidentListScreen
+from watchtui.ui.screens.kiosk import KioskScreen
+from watchtui.ui.screens.main import MainScreen
+from watchtui.ui.screens.probes import ProbesScreen
 from watchtui.ui.widgets.one_line import OneLine
 from watchtui.ui.widgets.stream import DISAGREEMENT_PREFIX, HINT_PREFIX
-from watchtui.view import DisagreementView
 
 EU = DISAGREEMENT_PREFIX + "api-eu\x1fprobe_down_provider_ok"
 US = DISAGREEMENT_PREFIX + "api-us\x1fprovider_outage_probe_up"

@@ -12,11 +12,11 @@ from textual.worker import WorkerFailed
 from tests.ui.fake_engine import NOW, FakeEngine, sample_signals
 from tests.ui.run_screens import ScreenHost, settle
 from watchtui.config import parse_config
-from watchtui.engine import Engine, ProbeHistory
+from watchtui.engine.core import Engine, ProbeHistory
 from watchtui.store import ProbePeriod, ProbeResult, ProbeState, Store
 from watchtui.ui import format as fmt
-from watchtui.ui.incident_list_screen import FittedTable
-from watchtui.ui.probes_screen import (
+from watchtui.ui.screens.incident_list import FittedTable
+from watchtui.ui.screens.probes import (
     NO_PROBES,
     LatencyChart,
     ProbesScreen,

@@ -15,9 +15,9 @@ from textual.pilot import Pilot
 
 from tests.ui.fake_engine import NOW, FakeEngine, sample_history
 from tests.ui.run_screens import ScreenHost, settle
-from watchtui.ui.history_screen import HistoryScreen
-from watchtui.ui.incident_list_screen import IncidentListScreen
-from watchtui.ui.sources_screen import SourcesScreen
+from watchtui.ui.screens.history import HistoryScreen
+from watchtui.ui.screens.incident_list import IncidentListScreen
+from watchtui.ui.screens.sources import SourcesScreen
 
 SnapCompare = Callable[..., bool]
 SIZES = [(80, 24), (120, 40)]

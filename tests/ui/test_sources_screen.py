@@ -9,10 +9,10 @@ from textual.widgets import OptionList, Static
 
 from tests.ui.fake_engine import NOW, FakeEngine
 from tests.ui.run_screens import ScreenHost, settle
-from watchtui.events import ChangeEvent
-from watchtui.ui.incident_list_screen import FittedTable
-from watchtui.ui.sources_screen import SourcesScreen, every, source_cells
-from watchtui.ui.widgets.catalog_picker import CatalogPicker
+from watchtui.domain.events import ChangeEvent
+from watchtui.ui.screens.catalog_picker import CatalogPicker
+from watchtui.ui.screens.incident_list import FittedTable
+from watchtui.ui.screens.sources import SourcesScreen, every, source_cells
 
 
 def _host(engine: FakeEngine, *, ascii_only: bool = False) -> ScreenHost:

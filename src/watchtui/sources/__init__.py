@@ -10,8 +10,8 @@ import importlib
 from collections.abc import Callable
 from typing import Protocol
 
-from watchtui.errors import FeedError
-from watchtui.model import Snapshot
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import Snapshot
 from watchtui.sources._common import Headers
 
 # Kind name -> module under watchtui.sources.  Order matters for documentation only.

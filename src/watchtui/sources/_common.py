@@ -16,8 +16,8 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from pydantic import ValidationError
 
-from watchtui.errors import FeedError
-from watchtui.text import is_safe
+from watchtui.domain.errors import FeedError
+from watchtui.domain.text import is_safe
 
 # Parsers refuse payloads above this many bytes; the poller caps downloads earlier and lower.
 MAX_PAYLOAD_BYTES = 32 * 1024 * 1024

@@ -33,8 +33,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
-from watchtui.errors import FeedError
-from watchtui.model import (
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import (
     Component,
     ComponentStatus,
     Impact,
@@ -45,7 +45,8 @@ from watchtui.model import (
     status_rank,
     worst_impact,
 )
-from watchtui.regions import lookup
+from watchtui.domain.regions import lookup
+from watchtui.domain.text import NAME_MAX, clean_line, clean_text, html_to_text
 from watchtui.sources._common import (
     Headers,
     expect_dict,
@@ -54,7 +55,6 @@ from watchtui.sources._common import (
     load_json,
     parse_epoch,
 )
-from watchtui.text import NAME_MAX, clean_line, clean_text, html_to_text
 
 KIND = "aws"
 

@@ -15,7 +15,7 @@ own time: ``http://status.aws.amazon.com/#ec2-us-east-1_1488319860`` (slug + epo
   when it only ever had a resolving message).
 * No lifecycle words: open incidents and their updates are ``investigating``, resolving updates
   ``resolved``.  ``resolved_at`` is the resolving update's time.
-* Region: the slug's tail when it is a region code (known to ``watchtui.regions``, or shaped like
+* Region: the slug's tail when it is a region code (known to ``domain.regions``, or shaped like
   one, so a new region is kept rather than dropped); global services (``billingconsole``) have none.
   ``Incident.components`` holds the service part of the slug (``ec2``): the feed has no names.
 * Incident id: ``<slug>_<epoch of its first update>``, stable while that update stays in the feed.
@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.etree.ElementTree import Element
 
-from watchtui import regions
-from watchtui.model import Impact, Incident, IncidentUpdate, Snapshot, worst_impact
+from watchtui.domain import regions
+from watchtui.domain.model import Impact, Incident, IncidentUpdate, Snapshot, worst_impact
+from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
 from watchtui.sources._common import Headers, guard, load_xml, parse_epoch, safe_url
 from watchtui.sources.rss import channel_of, child_text, fallback_id, rss_date
-from watchtui.text import NAME_MAX, clean_line, html_to_text
 
 KIND = "aws-rss"
 

@@ -8,7 +8,7 @@ items is Azure's "all clear".  Decisions, all forced by what the feed does not s
 * No lifecycle: every item is status ``investigating`` and open; a resolved issue simply leaves the
   feed.
 * ``<category>`` mixes services and regions with nothing marking which is which: a value is a
-  region when ``watchtui.regions`` knows it as an Azure region ("West US"), otherwise a service
+  region when ``domain.regions`` knows it as an Azure region ("West US"), otherwise a service
   (``Incident.components``).  When no category is a region, region names spelled in the title are
   used.  Regions are kept as the feed spells them.
 * ``pubDate`` stays at the first publication while the text keeps changing, so ``updated_at`` is
@@ -27,12 +27,12 @@ from datetime import datetime
 from functools import cache
 from xml.etree.ElementTree import Element
 
-from watchtui import regions
-from watchtui.errors import FeedError
-from watchtui.model import Incident, IncidentUpdate, PageStatus, Snapshot
+from watchtui.domain import regions
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import Incident, IncidentUpdate, PageStatus, Snapshot
+from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
 from watchtui.sources._common import Headers, guard, load_xml, safe_url
 from watchtui.sources.rss import channel_of, child_text, fallback_id, rss_date, unique_by_id
-from watchtui.text import NAME_MAX, clean_line, html_to_text
 
 KIND = "azure"
 

@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from watchtui.errors import FeedError
-from watchtui.model import (
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import (
     Component,
     ComponentStatus,
     Impact,
@@ -50,6 +50,7 @@ from watchtui.model import (
     impact_for_status,
     worst_status,
 )
+from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
 from watchtui.sources._common import (
     Headers,
     expect_dict,
@@ -59,7 +60,6 @@ from watchtui.sources._common import (
     parse_iso,
     safe_url,
 )
-from watchtui.text import NAME_MAX, clean_line, html_to_text
 
 KIND = "betterstack"
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from watchtui.errors import FeedError
-from watchtui.model import (
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import (
     Component,
     ComponentStatus,
     Incident,
@@ -36,8 +36,8 @@ from watchtui.model import (
     impact_for_status,
     worst_status,
 )
+from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
 from watchtui.sources._common import Headers, expect_dict, expect_list, guard, load_json, parse_iso
-from watchtui.text import NAME_MAX, clean_line, html_to_text
 
 KIND = "checkly"
 

@@ -33,8 +33,8 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from watchtui.errors import FeedError
-from watchtui.model import (
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import (
     Component,
     ComponentStatus,
     Impact,
@@ -44,8 +44,8 @@ from watchtui.model import (
     impact_rank,
     status_rank,
 )
+from watchtui.domain.text import NAME_MAX, TITLE_MAX, clean_line, clean_text
 from watchtui.sources._common import Headers, guard, load_json, parse_iso, safe_url
-from watchtui.text import NAME_MAX, TITLE_MAX, clean_line, clean_text
 
 KIND = "gcp"
 PAGE_NAME = "Google Cloud Status"

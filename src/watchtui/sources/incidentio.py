@@ -7,7 +7,7 @@ which the Statuspage parser tolerates; only the kind reported on errors differs.
 
 from __future__ import annotations
 
-from watchtui.model import Snapshot
+from watchtui.domain.model import Snapshot
 from watchtui.sources._common import Headers
 from watchtui.sources.statuspage import parse_as
 

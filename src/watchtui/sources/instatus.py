@@ -28,8 +28,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from watchtui.errors import FeedError
-from watchtui.model import (
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import (
     ComponentStatus,
     Impact,
     Incident,
@@ -38,6 +38,7 @@ from watchtui.model import (
     Snapshot,
     impact_for_status,
 )
+from watchtui.domain.text import NAME_MAX, clean_line
 from watchtui.sources._common import (
     Headers,
     expect_dict,
@@ -47,7 +48,6 @@ from watchtui.sources._common import (
     parse_iso,
     safe_url,
 )
-from watchtui.text import NAME_MAX, clean_line
 
 KIND = "instatus"
 

@@ -38,10 +38,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from watchtui.errors import FeedError
-from watchtui.model import Component, ComponentStatus, Impact, PageStatus, Snapshot, worst_impact
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import (
+    Component,
+    ComponentStatus,
+    Impact,
+    PageStatus,
+    Snapshot,
+    worst_impact,
+)
+from watchtui.domain.text import NAME_MAX, clean_line
 from watchtui.sources._common import Headers, expect_dict, expect_list, guard, load_json
-from watchtui.text import NAME_MAX, clean_line
 
 KIND = "pagerduty"
 

@@ -48,13 +48,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element
 
-from watchtui.errors import FeedError
-from watchtui.model import (
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import (
     Incident,
     IncidentUpdate,
     Maintenance,
     Snapshot,
 )
+from watchtui.domain.text import BODY_MAX, clean_line, clean_text, html_to_text
 from watchtui.sources._common import (
     Headers,
     guard,
@@ -63,7 +64,6 @@ from watchtui.sources._common import (
     parse_rfc822,
     safe_url,
 )
-from watchtui.text import BODY_MAX, clean_line, clean_text, html_to_text
 
 KIND = "rss"
 

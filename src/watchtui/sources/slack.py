@@ -37,8 +37,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from watchtui.errors import FeedError
-from watchtui.model import (
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import (
     Component,
     ComponentStatus,
     Impact,
@@ -51,6 +51,7 @@ from watchtui.model import (
     worst_impact,
     worst_status,
 )
+from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
 from watchtui.sources._common import (
     Headers,
     expect_dict,
@@ -60,7 +61,6 @@ from watchtui.sources._common import (
     parse_iso,
     safe_url,
 )
-from watchtui.text import NAME_MAX, clean_line, html_to_text
 
 KIND = "slack"
 PAGE_NAME = "Slack"

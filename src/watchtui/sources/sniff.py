@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from watchtui.errors import FeedError
+from watchtui.domain.errors import FeedError
 from watchtui.sources._common import decode_text, load_json, load_xml
 
 _XML_START = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<", re.DOTALL)

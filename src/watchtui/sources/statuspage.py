@@ -32,8 +32,8 @@ from urllib.parse import quote
 
 from pydantic import TypeAdapter
 
-from watchtui.errors import FeedError
-from watchtui.model import (
+from watchtui.domain.errors import FeedError
+from watchtui.domain.model import (
     IMPACTS,
     INCIDENT_STATUSES,
     Component,
@@ -45,6 +45,7 @@ from watchtui.model import (
     PageStatus,
     Snapshot,
 )
+from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
 from watchtui.sources._common import (
     Headers,
     expect_dict,
@@ -54,7 +55,6 @@ from watchtui.sources._common import (
     parse_iso,
     safe_url,
 )
-from watchtui.text import NAME_MAX, clean_line, html_to_text
 
 KIND = "statuspage"
 

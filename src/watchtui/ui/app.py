@@ -22,17 +22,17 @@ from textual.keys import KEY_DISPLAY_ALIASES
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from watchtui.engine import WatchEngine
-from watchtui.events import ChangeEvent
-from watchtui.model import Impact
-from watchtui.ui import notify
-from watchtui.ui.help_screen import HelpScreen
-from watchtui.ui.incident_screen import IncidentScreen
-from watchtui.ui.kiosk_screen import KioskScreen
-from watchtui.ui.main_screen import MainScreen
+from watchtui.domain.events import ChangeEvent
+from watchtui.domain.model import Impact
+from watchtui.engine.core import WatchEngine
+from watchtui.engine.overview import IncidentView, Overview
 from watchtui.ui.messages import EventsArrived, OverviewLoaded, ShowIncidents
-from watchtui.ui.watching import WatchTarget
-from watchtui.view import IncidentView, Overview
+from watchtui.ui.screens.help import HelpScreen
+from watchtui.ui.screens.incident import IncidentScreen
+from watchtui.ui.screens.kiosk import KioskScreen
+from watchtui.ui.screens.main import MainScreen
+from watchtui.viewmodel import notify
+from watchtui.viewmodel.watching import WatchTarget
 
 
 def utc_now() -> datetime:
@@ -97,7 +97,7 @@ class WatchApp(App[None]):
     """Public API: ``WatchApp(engine, clock=…, ascii_only=…, kiosk=…, keymap=…, …).run()``."""
 
     # The default screen's CSS_PATH is not loaded by Textual (only pushed screens'), hence here.
-    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "main_screen.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["styles/app.tcss", "styles/main.tcss"]
     TITLE = "watchtui"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
         WatchCommands
@@ -262,7 +262,7 @@ class WatchApp(App[None]):
             self.set_interval(self.poll_interval, self.poll_now, name="poll")
 
     def _show_everywhere(self, overview: Overview) -> None:
-        from watchtui.ui.probes_screen import ProbesScreen
+        from watchtui.ui.screens.probes import ProbesScreen
 
         try:
             base = self.base_screen
@@ -322,7 +322,7 @@ class WatchApp(App[None]):
 
     def action_history(self) -> None:
         try:
-            from watchtui.ui.history_screen import HistoryScreen
+            from watchtui.ui.screens.history import HistoryScreen
         except ImportError:
             self.notify("The history screen is not available in this build.", severity="warning")
             return
@@ -337,7 +337,7 @@ class WatchApp(App[None]):
 
     def action_sources(self) -> None:
         try:
-            from watchtui.ui.sources_screen import SourcesScreen
+            from watchtui.ui.screens.sources import SourcesScreen
         except ImportError:
             self.notify("The sources screen is not available in this build.", severity="warning")
             return
@@ -347,7 +347,7 @@ class WatchApp(App[None]):
         self.open_probes(None)
 
     def open_probes(self, probe_id: str | None) -> None:
-        from watchtui.ui.probes_screen import ProbesScreen
+        from watchtui.ui.screens.probes import ProbesScreen
 
         if isinstance(self.screen, ProbesScreen):
             if probe_id is not None:
@@ -376,7 +376,7 @@ class WatchApp(App[None]):
 
     def show_incidents(self, request: ShowIncidents) -> None:
         try:
-            from watchtui.ui.incident_list_screen import IncidentListScreen
+            from watchtui.ui.screens.incident_list import IncidentListScreen
         except ImportError:
             self.notify("The incident list is not available in this build.", severity="warning")
             return

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from rich.text import Text
 
-from watchtui.model import ComponentStatus, Impact
+from watchtui.domain.model import ComponentStatus, Impact
 
 # (unicode symbol, ascii symbol, short word, style).  Styles use the 16 ANSI colours only, so
 # they survive TERM=linux and thin SSH links.

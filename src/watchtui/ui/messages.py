@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from watchtui.events import ChangeEvent
-from watchtui.view import Overview
+from watchtui.domain.events import ChangeEvent
+from watchtui.engine.overview import Overview
 
 
 class OverviewLoaded(Message):

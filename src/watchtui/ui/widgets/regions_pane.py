@@ -15,15 +15,15 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from watchtui import regions
-from watchtui.model import ComponentStatus, Region, status_rank
+from watchtui.domain import regions
+from watchtui.domain.model import ComponentStatus, Region, status_rank
+from watchtui.engine.overview import ProbeView, RegionRow, region_rows
 from watchtui.ui import format as fmt
-from watchtui.ui import signals, watching
 from watchtui.ui.messages import OpenProbe, RegionFilterToggled, ShowIncidents
-from watchtui.ui.watching import WatchTarget
 from watchtui.ui.widgets.keyed_table import Cells, KeyedTable
 from watchtui.ui.widgets.state import PaneState, marker
-from watchtui.view import ProbeView, RegionRow, region_rows
+from watchtui.viewmodel import signals, watching
+from watchtui.viewmodel.watching import WatchTarget
 
 
 @dataclass(frozen=True)

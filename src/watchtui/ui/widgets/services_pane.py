@@ -19,14 +19,14 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
-from watchtui.model import ComponentStatus, status_rank, worst_status
+from watchtui.domain.model import ComponentStatus, status_rank, worst_status
+from watchtui.engine.overview import ComponentView, ProbeView, components_in
 from watchtui.ui import format as fmt
-from watchtui.ui import signals, watching
 from watchtui.ui.messages import OpenProbe, ShowIncidents
-from watchtui.ui.watching import WatchTarget
 from watchtui.ui.widgets.keyed_table import Cells, KeyedTable
 from watchtui.ui.widgets.state import PaneState, marker
-from watchtui.view import ComponentView, ProbeView, components_in
+from watchtui.viewmodel import signals, watching
+from watchtui.viewmodel.watching import WatchTarget
 
 # The group of probes that depend on no configured provider.
 UNLINKED = ""

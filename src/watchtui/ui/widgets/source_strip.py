@@ -6,9 +6,9 @@ from datetime import datetime
 
 from rich.text import Text
 
+from watchtui.engine.overview import SourceView
 from watchtui.ui import format as fmt
 from watchtui.ui.widgets.one_line import OneLine
-from watchtui.view import SourceView
 
 _ORDER = {"failing": 0, "drifted": 1, "stale": 2, "never": 3, "fresh": 4, "disabled": 5}
 # With more fresh sources than this, they are summarised instead of listed one by one.

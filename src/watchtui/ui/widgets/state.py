@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from watchtui.view import Overview
+from watchtui.engine.overview import Overview
 
 
 @dataclass(frozen=True)

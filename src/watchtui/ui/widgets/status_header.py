@@ -15,9 +15,9 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from watchtui.engine.overview import Overview
 from watchtui.ui import format as fmt
 from watchtui.ui.widgets.one_line import OneLine
-from watchtui.view import Overview
 
 _SEPARATOR = " · "
 

@@ -15,14 +15,14 @@ from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
 
-from watchtui import regions
+from watchtui.domain import regions
+from watchtui.engine.overview import DisagreementView, HintView, StreamItem, stream_in
 from watchtui.ui import format as fmt
-from watchtui.ui import signals, watching
 from watchtui.ui.messages import OpenIncident, OpenProbe, ShowIncidents
-from watchtui.ui.watching import WatchTarget
 from watchtui.ui.widgets.keyed_table import Cells, KeyedTable
 from watchtui.ui.widgets.state import PaneState, marker
-from watchtui.view import DisagreementView, HintView, StreamItem, stream_in
+from watchtui.viewmodel import signals, watching
+from watchtui.viewmodel.watching import WatchTarget
 
 # The table stays light however long the store's memory is; history has its own screen.
 MAX_ROWS = 500

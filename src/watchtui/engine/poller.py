@@ -1,0 +1,320 @@
+"""Polling: fetch every due endpoint politely, parse off the event loop, ingest into the store.
+
+One shared ``httpx.AsyncClient``; bounded concurrency; conditional requests (a 304 costs no
+parsing); Retry-After and exponential backoff on failure; a lease in the store so several watchtui
+processes sharing one store fetch each endpoint once per interval in total.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import socket
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from watchtui.config import Endpoint, SourceSpec
+from watchtui.domain.errors import FeedError
+from watchtui.domain.events import ChangeEvent
+from watchtui.domain.model import Snapshot
+from watchtui.net.fetch import (
+    DEFAULT_MAX_BYTES,
+    FetchError,
+    FetchResult,
+    failure_delay,
+    fetch,
+    make_client,
+    next_interval,
+)
+from watchtui.sources import parse_payload
+from watchtui.store import STALE_INTERVALS, EndpointState, Store
+
+Clock = Callable[[], datetime]
+
+# A lease outlives the longest fetch (total timeout) with room to parse and ingest.
+LEASE_SECONDS = 90
+DEFAULT_CONCURRENCY = 16
+TOTAL_TIMEOUT = 30.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class EndpointOutcome:
+    source_id: str
+    url: str
+    outcome: str  # ok | not_modified | error | drifted | skipped
+    error: str | None = None
+    events: tuple[ChangeEvent, ...] = ()
+
+
+class Poller:
+    def __init__(
+        self,
+        store: Store,
+        sources: Sequence[SourceSpec],
+        *,
+        client: httpx.AsyncClient | None = None,
+        owner: str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        total_timeout: float = TOTAL_TIMEOUT,
+        clock: Clock = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.sources = list(sources)
+        self._client = client
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._owns_client = client is None
+        self.owner = owner or default_owner()
+        self._semaphore = asyncio.Semaphore(max(1, concurrency))
+        self.max_bytes = max_bytes
+        self.total_timeout = total_timeout
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._registered = False
+        self._stale_reported: set[str] = set()
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The shared client, bound to the running event loop (an httpx client cannot outlive
+        the loop it was used on, so a new loop gets a new client)."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or (self._owns_client and self._client_loop is not loop):
+            self._client = make_client()
+            self._client_loop = loop
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None and self._owns_client:
+            await self._client.aclose()
+            self._client = None
+
+    def reset_registration(self) -> None:
+        """Sources changed: register them again on the next round."""
+        self._registered = False
+
+    async def _register(self) -> None:
+        if self._registered:
+            return
+
+        def register() -> None:
+            for spec in self.sources:
+                self.store.upsert_source(
+                    spec.id,
+                    kind=spec.kind,
+                    url=spec.base_url,
+                    name=spec.name,
+                    interval=timedelta(seconds=spec.interval),
+                    enabled=spec.enabled,
+                )
+
+        await asyncio.to_thread(register)
+        self._registered = True
+
+    async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
+        """One round: every due endpoint (every endpoint with ``force``), concurrently."""
+        outcomes = await self.poll_detailed(force=force, source_id=source_id)
+        events = [event for outcome in outcomes for event in outcome.events]
+        events += await asyncio.to_thread(self._staleness_events)
+        return events
+
+    async def poll_detailed(
+        self, *, force: bool = False, source_id: str | None = None
+    ) -> list[EndpointOutcome]:
+        await self._register()
+        enabled = await asyncio.to_thread(self._enabled_ids)
+        jobs = [
+            self._poll_endpoint(spec, endpoint, force=force)
+            for spec in self.sources
+            if (source_id is None or spec.id == source_id) and spec.id in enabled
+            for endpoint in spec.endpoints
+        ]
+        return list(await asyncio.gather(*jobs))
+
+    def _enabled_ids(self) -> set[str]:
+        return {record.id for record in self.store.sources() if record.enabled}
+
+    async def _poll_endpoint(
+        self, spec: SourceSpec, endpoint: Endpoint, *, force: bool
+    ) -> EndpointOutcome:
+        async with self._semaphore:
+            now = self.clock()
+            claimed, state = await asyncio.to_thread(self._claim_if_due, spec, endpoint, now, force)
+            if not claimed:
+                return EndpointOutcome(spec.id, endpoint.url, "skipped")
+            try:
+                # The lease is given up by the bookkeeping transaction that ends the fetch.
+                return await self._fetch_and_ingest(spec, endpoint, state)
+            except BaseException:
+                await asyncio.to_thread(self.store.release, endpoint.url, self.owner)
+                raise
+
+    def _claim_if_due(
+        self, spec: SourceSpec, endpoint: Endpoint, now: datetime, force: bool
+    ) -> tuple[bool, EndpointState | None]:
+        lease_until = now + timedelta(seconds=LEASE_SECONDS)
+        if not self.store.try_claim(endpoint.url, self.owner, now, lease_until):
+            return False, None  # another process is fetching it right now
+        # Checked after claiming, so a process that fetched it a moment ago is seen.
+        state = self.store.endpoint_state(endpoint.url)
+        if not force and state is not None and state.next_due_at and state.next_due_at > now:
+            self.store.release(endpoint.url, self.owner)
+            return False, state
+        return True, state
+
+    async def _fetch_and_ingest(
+        self, spec: SourceSpec, endpoint: Endpoint, state: EndpointState | None
+    ) -> EndpointOutcome:
+        started = self.clock()
+        try:
+            result = await fetch(
+                self.client,
+                endpoint.url,
+                etag=state.etag if state else None,
+                last_modified=state.last_modified if state else None,
+                max_bytes=self.max_bytes,
+                total_timeout=self.total_timeout,
+            )
+        except FetchError as exc:
+            failures = (state.consecutive_failures if state else 0) + 1
+            delay = failure_delay(failures, endpoint.interval, exc.retry_after, jitter=self.rng)
+            events = await asyncio.to_thread(
+                self._record_failure, spec, endpoint, started, exc, delay
+            )
+            return EndpointOutcome(spec.id, endpoint.url, "error", exc.reason, tuple(events))
+        if result.not_modified:
+            events = await asyncio.to_thread(self._record_ok, spec, endpoint, started, result, None)
+            return EndpointOutcome(spec.id, endpoint.url, "not_modified", events=tuple(events))
+        assert result.body is not None
+        try:
+            # Big payloads (GCP's 1.35 MB) parse in a thread so a UI on this loop stays responsive.
+            snapshot = await asyncio.to_thread(
+                parse_payload, spec.kind, result.body, result.headers
+            )
+        except FeedError as exc:
+            events = await asyncio.to_thread(
+                self._record_drift, spec, endpoint, started, result, exc
+            )
+            return EndpointOutcome(spec.id, endpoint.url, "drifted", exc.reason, tuple(events))
+        events = await asyncio.to_thread(self._record_ok, spec, endpoint, started, result, snapshot)
+        return EndpointOutcome(spec.id, endpoint.url, "ok", events=tuple(events))
+
+    # --- blocking bookkeeping, run in threads ---------------------------------------------------
+
+    def _next_due(self, endpoint: Endpoint, now: datetime) -> datetime:
+        return now + timedelta(seconds=next_interval(endpoint.interval, jitter=self.rng))
+
+    def _record_ok(
+        self,
+        spec: SourceSpec,
+        endpoint: Endpoint,
+        at: datetime,
+        result: FetchResult,
+        snapshot: Snapshot | None,
+    ) -> list[ChangeEvent]:
+        events: list[ChangeEvent] = []
+        if snapshot is not None:
+            events += self.store.ingest(
+                spec.id, snapshot, at, lists_only_current=endpoint.lists_only_current
+            )
+        events += self.store.record_fetch(
+            spec.id,
+            endpoint.url,
+            at,
+            "not_modified" if snapshot is None else "ok",
+            http_status=result.status,
+            latency_ms=result.latency_ms,
+            bytes=result.bytes,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            next_due_at=self._next_due(endpoint, at),
+            release_owner=self.owner,
+        )
+        self._stale_reported.discard(spec.id)
+        return events
+
+    def _record_drift(
+        self,
+        spec: SourceSpec,
+        endpoint: Endpoint,
+        at: datetime,
+        result: FetchResult,
+        exc: FeedError,
+    ) -> list[ChangeEvent]:
+        events = self.store.record_fetch(
+            spec.id,
+            endpoint.url,
+            at,
+            "drifted",
+            http_status=result.status,
+            latency_ms=result.latency_ms,
+            bytes=result.bytes,
+            error=f"payload not understood: {exc.reason}",
+            next_due_at=self._next_due(endpoint, at),
+            release_owner=self.owner,
+        )
+        return events
+
+    def _record_failure(
+        self, spec: SourceSpec, endpoint: Endpoint, at: datetime, exc: FetchError, delay: float
+    ) -> list[ChangeEvent]:
+        return self.store.record_fetch(
+            spec.id,
+            endpoint.url,
+            at,
+            "error",
+            http_status=exc.status,
+            error=exc.reason,
+            next_due_at=at + timedelta(seconds=delay),
+            release_owner=self.owner,
+        )
+
+    def _staleness_events(self) -> list[ChangeEvent]:
+        """source_stale once per spell of staleness (the store reports failing/drifted itself)."""
+        now = self.clock()
+        events = []
+        for spec in self.sources:
+            health = self.store.health(spec.id, now, timedelta(seconds=spec.interval))
+            if health == "stale" and spec.id not in self._stale_reported:
+                self._stale_reported.add(spec.id)
+                events.append(
+                    ChangeEvent(
+                        kind="source_stale",
+                        source_id=spec.id,
+                        at=now,
+                        title=spec.name,
+                        detail=f"no successful fetch for {STALE_INTERVALS} intervals",
+                    )
+                )
+            elif health != "stale":
+                self._stale_reported.discard(spec.id)
+        return events
+
+    async def run(
+        self,
+        stop: asyncio.Event,
+        on_events: Callable[[list[ChangeEvent]], None] | None = None,
+        *,
+        tick: float = 1.0,
+    ) -> None:
+        """Poll until ``stop`` is set: every ``tick`` seconds, whatever has come due."""
+        while not stop.is_set():
+            events = await self.poll()
+            if events and on_events is not None:
+                on_events(events)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=tick)

@@ -1,0 +1,217 @@
+"""One incident in full: facts, affected services and regions, the whole update timeline."""
+
+from __future__ import annotations
+
+import webbrowser
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from watchtui.domain import regions
+from watchtui.domain.model import IncidentUpdate
+from watchtui.engine.core import WatchEngine
+from watchtui.engine.overview import IncidentView
+from watchtui.ui import format as fmt
+from watchtui.ui.widgets.ascii import ascii_scrollbars
+
+
+def is_web_url(url: str | None) -> bool:
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _line(label: str, *value: str | Text | tuple[str, str]) -> Text:
+    return Text.assemble((f"{label:<10}", "bold"), *value, "\n")
+
+
+def facts_text(view: IncidentView, now: datetime, *, ascii_only: bool, local: bool) -> Text:
+    incident = view.incident
+    dot = " | " if ascii_only else " · "
+    nothing = "-" if ascii_only else "—"
+    kind = "maintenance" if view.is_maintenance else "incident"
+    state = "open" if incident.is_open else "resolved"
+    text = Text.assemble(
+        (view.provider, "bold"),
+        dot,
+        fmt.impact_cell(incident.impact, ascii_only=ascii_only),
+        dot,
+        f"{kind} {state}",
+        dot,
+        ("status: ", "dim"),
+        incident.status.replace("_", " "),
+        "\n\n",
+    )
+    text.append_text(
+        _line(
+            "Started",
+            fmt.timestamp(incident.started_at, local=local),
+            (f"  ({fmt.age(incident.started_at, now)} ago)", "dim"),
+        )
+    )
+    if incident.resolved_at is None:
+        text.append_text(_line("Resolved", ("not yet", "bold")))
+    else:
+        inferred = " (inferred: no longer listed)" if view.resolution_inferred else ""
+        text.append_text(
+            _line("Resolved", fmt.timestamp(incident.resolved_at, local=local), (inferred, "dim"))
+        )
+    lasted = fmt.duration(incident.started_at, incident.resolved_at, now)
+    text.append_text(_line("Duration", lasted + (" so far" if incident.is_open else "")))
+    text.append_text(_line("Services", ", ".join(incident.components) or nothing))
+    if view.regions:
+        for index, region in enumerate(view.regions):
+            where = f"{region.code} {region.name}" if region.name != region.code else region.code
+            geography = (
+                f"  ({regions.geography_name(region.geography)})" if region.geography else ""
+            )
+            text.append_text(_line("Regions" if index == 0 else "", where, (geography, "dim")))
+    else:
+        text.append_text(_line("Regions", nothing))
+    link = incident.url if is_web_url(incident.url) else None
+    text.append_text(_line("Link", (link or nothing, "underline" if link else "")))
+    text.rstrip()
+    return text
+
+
+def update_text(update: IncidentUpdate, *, ascii_only: bool, local: bool) -> Text:
+    dot = " | " if ascii_only else " · "
+    header = Text.assemble(
+        (fmt.timestamp(update.at, local=local), "bold"),
+        dot,
+        (update.status.replace("_", " "), "bold green" if update.status == "resolved" else "bold"),
+        "\n",
+    )
+    return header + Text(update.text or "(no text)")
+
+
+class IncidentScreen(Screen[None]):
+    """Pushed over the main screen, which is kept: ``escape`` returns to exactly where you were."""
+
+    CSS_PATH = "../styles/incident.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("o", "open_link", "Open in browser", id="open_link"),
+        Binding("y", "copy_link", "Copy link", id="copy_link"),
+        Binding("j", "scroll('down')", "Scroll down", show=False, id="scroll_down"),
+        Binding("k", "scroll('up')", "Scroll up", show=False, id="scroll_up"),
+        Binding("g", "scroll('home')", "Top", show=False, id="scroll_top"),
+        Binding("G", "scroll('end')", "Bottom", show=False, id="scroll_bottom"),
+    ]
+
+    def __init__(
+        self,
+        engine: WatchEngine,
+        clock: Callable[[], datetime],
+        source_id: str,
+        incident_id: str,
+        *,
+        ascii_only: bool | None = None,
+        local_time: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.clock = clock
+        self.source_id = source_id
+        self.incident_id = incident_id
+        self._ascii = ascii_only
+        self._local = local_time
+        self.view: IncidentView | None = None
+
+    @property
+    def ascii_only(self) -> bool:
+        return self._ascii if self._ascii is not None else bool(getattr(self.app, "ascii_only", 0))
+
+    @property
+    def local_time(self) -> bool:
+        return self._local if self._local is not None else bool(getattr(self.app, "local_time", 0))
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Loading..."), id="incident-title")
+        yield Static("", id="facts", markup=False)
+        yield VerticalScroll(id="timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_class(self.ascii_only, "-ascii")
+        if self.ascii_only:
+            ascii_scrollbars(self)
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        view = self.engine.incident(self.source_id, self.incident_id)
+        self.app.call_from_thread(self.show_incident, view)
+
+    def show_incident(self, view: IncidentView | None) -> None:
+        self.view = view
+        title = self.query_one("#incident-title", Static)
+        if view is None:
+            title.update(Text("This incident is no longer in the store.", style="bold"))
+            return
+        title.update(Text(view.incident.title, style="bold"))
+        now = self.clock()
+        self.query_one("#facts", Static).update(
+            facts_text(view, now, ascii_only=self.ascii_only, local=self.local_time)
+        )
+        timeline = self.query_one("#timeline", VerticalScroll)
+        count = len(view.incident.updates)
+        timeline.border_title = f"Updates ({count}, newest first)"
+        timeline.remove_children()
+        timeline.mount_all(
+            Static(
+                update_text(u, ascii_only=self.ascii_only, local=self.local_time),
+                classes="update",
+                markup=False,
+            )
+            for u in view.incident.updates
+        )
+        timeline.focus()
+
+    @property
+    def link(self) -> str | None:
+        return None if self.view is None else self.view.incident.url
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_scroll(self, where: str) -> None:
+        timeline = self.query_one("#timeline", VerticalScroll)
+        {
+            "down": timeline.scroll_down,
+            "up": timeline.scroll_up,
+            "home": timeline.scroll_home,
+            "end": timeline.scroll_end,
+        }[where]()
+
+    def action_open_link(self) -> None:
+        url = self.link
+        if url is None:
+            self.notify("This incident has no link.", severity="warning")
+        elif not is_web_url(url):
+            self.notify("Refusing to open a link that is not http(s).", severity="warning")
+        else:
+            self._open_in_browser(url)
+
+    @work(thread=True, exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        # A console browser may take the terminal for a while: never on the UI thread.
+        webbrowser.open(url)
+
+    def action_copy_link(self) -> None:
+        url = self.link
+        if url is None or not is_web_url(url):
+            self.notify("This incident has no web link to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(url)
+        self.notify("Link copied (OSC 52).", timeout=2)

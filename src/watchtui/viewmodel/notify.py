@@ -1,0 +1,308 @@
+"""Which change events deserve a notification, and how to raise one.
+
+The policy is a pure function (``select``) so it is tested without a terminal:
+
+* only incidents opening, changing status or resolving, and components changing status notify
+  (new updates already show as unread rows in the stream; source health has its own strip);
+* so do the user's own signals: a probe going down or up, a disagreement starting between a probe
+  and its provider, a correlation hint.  They are always relevant, whatever the watchlist (the
+  user configured the probes; ``probe:x`` / ``correlation:geo`` are never watchlist entries);
+  a disagreement counts as a major event for ``min_impact`` (it is about the user's own service),
+  a hint as minor (it is a guess); a disagreement says all a ``probe_down`` of the same round
+  says and more, so it replaces it;
+* with a non-empty watchlist, only events touching it (see ``watchtui.viewmodel.watching``);
+* nothing below the minimum impact (a component recovering counts with the impact it recovers
+  from, so "back to operational" is announced as loudly as the outage was);
+* debounce: one notification per source + incident/component (per probe and kind for signals)
+  within ``debounce_seconds``, so a flapping source does not spam.
+
+Disagreements and probe notices are never folded into the "N changes" summary.
+
+Emission goes through Textual's toast (``markup=False``: titles are remote text), an optional bell
+and an optional desktop notification via OSC 9 (iTerm2, WezTerm, Windows Terminal, kitty, …) or
+OSC 777 (foot, urxvt, Ghostty, …) written raw to the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from watchtui.domain.events import ChangeEvent, EventKind
+from watchtui.domain.model import (
+    COMPONENT_STATUSES,
+    ComponentStatus,
+    Impact,
+    impact_for_status,
+    impact_rank,
+    worst_impact,
+)
+from watchtui.engine.overview import Overview
+from watchtui.viewmodel import watching
+
+Severity = Literal["information", "warning", "error"]
+DebounceKey = tuple[str, str, str]
+
+NOTIFYING_KINDS: frozenset[EventKind] = frozenset(
+    {
+        "incident_opened",
+        "incident_updated",
+        "incident_resolved",
+        "component_status_changed",
+        "probe_down",
+        "probe_up",
+        "disagreement_started",
+        "correlation",
+    }
+)
+# Events about the user's own signals carry these source ids (see watchtui.domain.events).
+SIGNAL_PREFIXES = ("probe:", "correlation:")
+_SIGNAL_IMPACT: dict[str, Impact] = {
+    "probe_down": "major",
+    "probe_up": "major",
+    "disagreement_started": "major",
+    "correlation": "minor",
+}
+# More than this many notices in one round become a single summary toast.
+SUMMARY_THRESHOLD = 4
+
+
+@dataclass(frozen=True)
+class NotifyPolicy:
+    min_impact: Impact = "minor"
+    debounce_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    message: str
+    severity: Severity
+    # Shown on its own even in a busy round (disagreements and probes: the user's own service).
+    pinned: bool = False
+
+
+def is_signal(event: ChangeEvent) -> bool:
+    return event.source_id.startswith(SIGNAL_PREFIXES)
+
+
+def _as_status(value: str | None) -> ComponentStatus | None:
+    for status in COMPONENT_STATUSES:
+        if status == value:
+            return status
+    return None
+
+
+def event_impact(event: ChangeEvent) -> Impact:
+    if event.kind in _SIGNAL_IMPACT:
+        # The data layer's impact for these is a placeholder ("minor" on a disagreement).
+        return _SIGNAL_IMPACT[event.kind]
+    if event.kind == "component_status_changed":
+        statuses = [s for s in (_as_status(event.old_status), _as_status(event.new_status)) if s]
+        return worst_impact([impact_for_status(s) for s in statuses])
+    # An incident whose impact the source did not give is still worth a word.
+    return event.impact or "minor"
+
+
+def touches_watchlist(event: ChangeEvent, overview: Overview) -> bool:
+    watched = overview.watched
+    if not watched or event.source_id in watched or is_signal(event):
+        return True
+    if event.component_id is not None:
+        return any(
+            watching.component_watched(c, watched)
+            for c in overview.components
+            if c.source_id == event.source_id and c.id == event.component_id
+        )
+    if event.incident_id is not None:
+        for view in overview.open_incidents:
+            if view.source_id == event.source_id and view.incident.id == event.incident_id:
+                return watching.incident_watched(view, watched)
+        # Resolved incidents left the open list; the stream still knows their regions.
+        components = watching.incident_components(overview)
+        return any(
+            watching.stream_item_watched(item, watched, components)
+            for item in overview.stream
+            if item.source_id == event.source_id and item.incident_id == event.incident_id
+        )
+    return False
+
+
+def debounce_key(event: ChangeEvent) -> DebounceKey:
+    if is_signal(event):
+        # A probe's "down" must not swallow its "up" (hysteresis already stops flapping).
+        return (event.source_id, event.kind, "")
+    return (event.source_id, event.incident_id or "", event.component_id or "")
+
+
+def _superseded(events: list[ChangeEvent]) -> set[str]:
+    """Probes whose ``probe_down`` a disagreement of the same round already tells."""
+    return {e.source_id for e in events if e.kind == "disagreement_started"}
+
+
+def select(
+    events: Iterable[ChangeEvent],
+    overview: Overview,
+    policy: NotifyPolicy,
+    last_sent: Mapping[DebounceKey, datetime],
+    now: datetime,
+) -> tuple[list[ChangeEvent], dict[DebounceKey, datetime]]:
+    """The events to notify about, and the debounce state to keep for next time."""
+    sent = dict(last_sent)
+    window = timedelta(seconds=policy.debounce_seconds)
+    chosen: list[ChangeEvent] = []
+    events = list(events)
+    superseded = _superseded(events)
+    for event in events:
+        if event.kind not in NOTIFYING_KINDS:
+            continue
+        if event.kind == "probe_down" and event.source_id in superseded:
+            continue
+        if impact_rank(event_impact(event)) < impact_rank(policy.min_impact):
+            continue
+        if not touches_watchlist(event, overview):
+            continue
+        key = debounce_key(event)
+        previous = sent.get(key)
+        if previous is not None and now - previous < window:
+            continue
+        sent[key] = now
+        chosen.append(event)
+    # Forget what can no longer suppress anything, so the map does not grow forever.
+    return chosen, {k: v for k, v in sent.items() if now - v < window}
+
+
+def _provider_name(event: ChangeEvent, overview: Overview) -> str:
+    for source in overview.sources:
+        if source.id == event.source_id:
+            return source.name
+    return event.source_id
+
+
+def describe(event: ChangeEvent, overview: Overview, *, ascii_only: bool = False) -> Notice:
+    notice = _describe(event, overview)
+    if not ascii_only:
+        return notice
+    return Notice(
+        notice.title.replace(" · ", " - ").replace("≠", "!="),
+        notice.message.replace(" → ", " -> "),
+        notice.severity,
+        notice.pinned,
+    )
+
+
+def _describe_signal(event: ChangeEvent) -> Notice:
+    if event.kind == "disagreement_started":
+        # "It's probably you" is the urgent direction; "the outage may not reach you" is news.
+        urgent = event.new_status == "probe_down_provider_ok"
+        return Notice("≠ Disagreement", event.title, "error" if urgent else "warning", True)
+    if event.kind == "probe_down":
+        return Notice("Probe down", event.title, "error", True)
+    if event.kind == "probe_up":
+        return Notice("Probe up", event.title, "information", True)
+    return Notice("Possible common cause (a hint)", event.title, "warning")
+
+
+def _describe(event: ChangeEvent, overview: Overview) -> Notice:
+    if event.kind in _SIGNAL_IMPACT:
+        return _describe_signal(event)
+    provider = _provider_name(event, overview)
+    impact = event_impact(event)
+    severity: Severity = "error" if impact_rank(impact) >= impact_rank("major") else "warning"
+    if event.kind == "incident_opened":
+        return Notice(f"New incident · {provider}", event.title, severity)
+    if event.kind == "incident_resolved":
+        how = " (no longer listed)" if event.inferred else ""
+        return Notice(f"Resolved{how} · {provider}", event.title, "information")
+    if event.kind == "component_status_changed":
+        change = f"{event.old_status or '?'} → {event.new_status or '?'}"
+        recovered = event.new_status == "operational"
+        return Notice(
+            provider, f"{event.title}: {change}", "information" if recovered else severity
+        )
+    change = f"now {event.new_status}" if event.new_status else "updated"
+    return Notice(f"Incident {change} · {provider}", event.title, severity)
+
+
+def arrange(notices: list[Notice]) -> list[Notice]:
+    """Pinned notices one by one, first; the rest as they are, or summarised when too many."""
+    pinned = [n for n in notices if n.pinned]
+    rest = [n for n in notices if not n.pinned]
+    if len(rest) > SUMMARY_THRESHOLD:
+        rest = [summarise(rest)]
+    return pinned + rest
+
+
+def summarise(notices: list[Notice]) -> Notice:
+    severity: Severity = "information"
+    for notice in notices:
+        if notice.severity == "error" or (notice.severity == "warning" and severity != "error"):
+            severity = notice.severity
+    titles = "\n".join(n.message for n in notices[:3])
+    more = f"\n... and {len(notices) - 3} more" if len(notices) > 3 else ""
+    return Notice(f"{len(notices)} changes", titles + more, severity)
+
+
+# --- desktop notifications ---------------------------------------------------------------------
+
+# Controls and ";" (the OSC separator), plus bidi and zero-width marks: defence in depth, since
+# model text is already clean.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f;\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+DesktopFlavour = Literal["osc9", "osc777"]
+
+
+def sanitise(text: str, limit: int = 200) -> str:
+    """Make text safe inside an OSC string: no ESC/BEL/C0/C1 (terminators) and no ';'."""
+    return _UNSAFE.sub(" ", text)[:limit].strip()
+
+
+def desktop_flavour(environ: Mapping[str, str] | None = None) -> DesktopFlavour:
+    env = os.environ if environ is None else environ
+    program = env.get("TERM_PROGRAM", "").lower()
+    term = env.get("TERM", "").lower()
+    if program == "ghostty" or term.startswith(("foot", "rxvt", "xterm-ghostty")):
+        return "osc777"
+    return "osc9"
+
+
+def desktop_sequence(title: str, body: str, flavour: DesktopFlavour) -> str:
+    if flavour == "osc777":
+        return f"\x1b]777;notify;{sanitise(title)};{sanitise(body)}\x07"
+    return f"\x1b]9;{sanitise(f'{title}: {body}')}\x07"
+
+
+class _Writer(Protocol):
+    def write(self, data: str) -> None: ...
+
+
+class _Notifier(Protocol):
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Severity = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None: ...
+
+    def bell(self) -> None: ...
+
+
+def emit(
+    app: _Notifier,
+    notice: Notice,
+    *,
+    bell: bool,
+    desktop_writer: _Writer | None,
+    flavour: DesktopFlavour = "osc9",
+) -> None:
+    app.notify(notice.message, title=notice.title, severity=notice.severity, markup=False)
+    if bell:
+        app.bell()
+    if desktop_writer is not None:
+        desktop_writer.write(desktop_sequence(notice.title, notice.message, flavour))

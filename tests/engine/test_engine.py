@@ -1,0 +1,172 @@
+"""The real engine over a real store and loopback servers: what the UI is handed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.statuspage_payloads import history, incident, summary
+from watchtui.config import load_config, parse_config
+from watchtui.engine.core import Engine
+from watchtui.feedserver import Fault, FeedServer
+from watchtui.store import Store
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as srv:
+        yield srv
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def make_engine(
+    server: FeedServer, tmp_path: Path, raw: dict[str, Any], clock: Clock | None = None
+) -> Engine:
+    config = parse_config(raw)
+    return Engine(Store.open(tmp_path / "db.sqlite3"), config, clock=clock or Clock())
+
+
+def page(server: FeedServer, name: str) -> dict[str, Any]:
+    return {"id": name, "kind": "statuspage", "url": server.url(f"/{name}"), "name": name.title()}
+
+
+def serve(server: FeedServer, name: str, body: bytes) -> None:
+    server.set(f"/{name}/api/v2/summary.json", body)
+    server.set(f"/{name}/api/v2/incidents.json", history())
+
+
+def test_overview_stream_newest_first_with_provider_names(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    serve(server, "alpha", summary(incident("a1"), api_status="major_outage"))
+    serve(server, "beta", summary())
+    engine = make_engine(
+        server,
+        tmp_path,
+        {"watch": {"providers": []}, "sources": [page(server, "alpha"), page(server, "beta")]},
+    )
+    cached = engine.overview()  # before any fetch: empty, but works offline
+    assert cached.stream == () and cached.open_incidents == ()
+    asyncio.run(engine.poll(force=True))
+    overview = engine.overview()
+    assert [v.incident.id for v in overview.open_incidents] == ["a1"]
+    assert overview.open_incidents[0].provider == "Alpha"  # the configured name
+    (item,) = overview.stream
+    assert (item.provider, item.incident_title, item.is_open) == ("Alpha", "Incident a1", True)
+    assert {s.id: s.health for s in overview.sources} == {"alpha": "fresh", "beta": "fresh"}
+    assert [c.status for c in overview.components if c.source_id == "alpha"] == ["major_outage"]
+    assert overview.headline() == "1 open incident"
+
+
+def test_failing_source_shows_in_overview(server: FeedServer, tmp_path: Path) -> None:
+    server.fault("/gone/api/v2/summary.json", Fault.status(502))
+    server.set("/gone/api/v2/incidents.json", history())
+    engine = make_engine(
+        server, tmp_path, {"watch": {"providers": []}, "sources": [page(server, "gone")]}
+    )
+    asyncio.run(engine.poll(force=True))
+    (source,) = engine.overview().sources
+    assert source.health == "failing" and source.last_error == "HTTP 502"
+    # Its history endpoint answered, its current state did not: not "no incidents".
+    assert engine.overview().headline() == "No known open incidents · 1 source failing"
+
+
+def test_external_change_seen_by_another_engine(server: FeedServer, tmp_path: Path) -> None:
+    serve(server, "alpha", summary(incident("a1")))
+    raw = {"watch": {"providers": []}, "sources": [page(server, "alpha")]}
+    writer = make_engine(server, tmp_path, raw)
+    viewer = make_engine(server, tmp_path, raw)
+    viewer.overview()
+    assert not viewer.external_change()
+    asyncio.run(writer.poll(force=True))
+    assert viewer.external_change()
+    assert [v.incident.id for v in viewer.overview().open_incidents] == ["a1"]
+    assert not viewer.external_change()
+
+
+def test_toggle_watch_and_add_source_are_saved(server: FeedServer, tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[watch]\nproviders = ['github']\n")
+    engine = Engine(Store.open(tmp_path / "db.sqlite3"), load_config(path), config_file=path)
+    assert engine.toggle_watch("component", "github:Actions") is True
+    assert engine.toggle_watch("region", "eu-west") is True
+    assert engine.toggle_watch("region", "eu-west") is False
+    saved = load_config(path)
+    assert saved.watchlist.components == ["github:Actions"] and saved.watchlist.regions == []
+    view = engine.add_catalog_source("gitlab")
+    assert view.id == "gitlab" and view.health == "never"
+    assert load_config(path).watch.providers == ["github", "gitlab"]
+    assert "gitlab" in {s.id for s in engine.sources()}
+    with pytest.raises(ValueError):
+        engine.add_catalog_source("no-such-provider")
+
+
+def test_probe_down_while_provider_operational_is_a_disagreement(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    serve(server, "alpha", summary())
+    server.fault("/probe", Fault.status(500))
+    clock = Clock()
+    raw = {
+        "watch": {"providers": []},
+        "sources": [page(server, "alpha")],
+        "probes": [
+            {
+                "id": "alpha-api",
+                "type": "http",
+                "target": server.url("/probe"),
+                "provider": "alpha",
+                "down_after": 2,
+                "up_after": 1,
+                "interval": 15,
+            }
+        ],
+    }
+    engine = make_engine(server, tmp_path, raw, clock)
+    events = []
+    for _ in range(2):
+        events += asyncio.run(engine.poll(force=True))
+        clock.now += timedelta(seconds=16)
+    kinds = [e.kind for e in events]
+    assert "probe_down" in kinds and "disagreement_started" in kinds
+    overview = engine.overview()
+    (probe,) = overview.probes
+    assert probe.state == "down" and probe.last_error == "HTTP 500"
+    assert probe.provider_name == "Alpha"
+    (found,) = overview.disagreements
+    assert found.probe_id == "alpha-api" and "Alpha" in found.message
+    assert "1 probe down" in overview.headline() and "1 disagreement" in overview.headline()
+    server.clear("/probe")
+    server.set("/probe", b"ok", content_type="text/plain")
+    clock.now += timedelta(seconds=16)
+    later = asyncio.run(engine.poll(force=True))
+    assert {"probe_up", "disagreement_ended"} <= {e.kind for e in later}
+    assert engine.overview().disagreements == ()
+
+
+def test_headline_never_reads_quiet_when_blind() -> None:
+    from datetime import UTC, datetime
+
+    from watchtui.engine.overview import Overview, SourceView
+
+    now = datetime(2026, 7, 29, tzinfo=UTC)
+    ok = SourceView("a", "A", "rss", "https://a", 60, "fresh", last_success_at=now)
+    failing = SourceView("b", "B", "rss", "https://b", 60, "failing", last_success_at=now)
+    never = SourceView("c", "C", "rss", "https://c", 60, "failing")
+    assert Overview(now, sources=(ok,)).headline() == "No open incidents"
+    assert Overview(now, sources=(ok, failing)).headline() == (
+        "No known open incidents · 1 source failing"
+    )
+    assert Overview(now, sources=(never,)).headline() == "No data yet · 1 source failing"

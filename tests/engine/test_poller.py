@@ -1,0 +1,197 @@
+"""The poller against a real HTTP server on 127.0.0.1: conditional requests, failures, leases,
+inferred resolutions and restarts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.statuspage_payloads import T0, Clock, history, incident, summary
+from watchtui.config import SourceSpec, derive_endpoints
+from watchtui.engine.poller import Poller
+from watchtui.feedserver import Fault, FeedServer
+from watchtui.store import Store
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as srv:
+        yield srv
+
+
+def spec(server: FeedServer, source_id: str = "test", interval: int = 60) -> SourceSpec:
+    base = server.url(f"/{source_id}")
+    return SourceSpec(
+        id=source_id,
+        name=source_id,
+        kind="statuspage",
+        base_url=base,
+        interval=interval,
+        endpoints=derive_endpoints("statuspage", base, interval),
+    )
+
+
+SUMMARY = "/test/api/v2/summary.json"
+HISTORY = "/test/api/v2/incidents.json"
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def poll_once(poller: Poller, **kwargs: Any) -> Any:
+    try:
+        return await poller.poll_detailed(**kwargs)
+    finally:
+        await poller.aclose()
+
+
+def make(store: Store, server: FeedServer, clock: Clock, **kwargs: Any) -> Poller:
+    return Poller(store, [spec(server)], clock=clock, total_timeout=2.0, **kwargs)
+
+
+def test_etag_gives_304_without_parsing(server: FeedServer, tmp_path: Path) -> None:
+    server.set(SUMMARY, summary(incident("a")))
+    server.set(HISTORY, history(incident("a")))
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    first = run(poll_once(make(store, server, clock)))
+    assert sorted(o.outcome for o in first) == ["ok", "ok"]
+    clock.advance(3600)
+    second = run(poll_once(make(store, server, clock)))
+    assert sorted(o.outcome for o in second) == ["not_modified", "not_modified"]
+    assert server.requests(SUMMARY)[1].get("if-none-match")
+    assert store.fetch_stats("test").not_modified_share == pytest.approx(0.5)
+
+
+def test_not_due_is_not_fetched_and_force_is(server: FeedServer, tmp_path: Path) -> None:
+    server.set(SUMMARY, summary())
+    server.set(HISTORY, history())
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    run(poll_once(make(store, server, clock)))
+    clock.advance(10)  # well inside the interval
+    again = run(poll_once(make(store, server, clock)))
+    assert {o.outcome for o in again} == {"skipped"}
+    assert server.request_count(SUMMARY) == 1
+    forced = run(poll_once(make(store, server, clock), force=True))
+    assert {o.outcome for o in forced} == {"not_modified"}
+
+
+def test_503_with_retry_after_backs_off_then_recovers(server: FeedServer, tmp_path: Path) -> None:
+    server.fault(SUMMARY, Fault.status(503, retry_after=600))
+    server.set(HISTORY, history())
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    outcomes = {o.url: o for o in run(poll_once(make(store, server, clock)))}
+    failed = outcomes[server.url(SUMMARY)]
+    assert failed.outcome == "error" and failed.error == "HTTP 503"
+    assert any(e.kind == "source_failing" for e in failed.events)
+    state = store.endpoint_state(server.url(SUMMARY))
+    assert state is not None and state.next_due_at is not None
+    assert state.next_due_at >= T0 + timedelta(seconds=600)  # Retry-After honoured
+    assert store.health("test", clock(), timedelta(seconds=60)) == "failing"
+    clock.advance(300)
+    run(poll_once(make(store, server, clock)))
+    assert server.request_count(SUMMARY) == 1  # still backing off
+    server.clear(SUMMARY)
+    server.set(SUMMARY, summary())
+    clock.advance(400)
+    recovered = {o.url: o for o in run(poll_once(make(store, server, clock)))}
+    assert recovered[server.url(SUMMARY)].outcome == "ok"
+    assert any(e.kind == "source_recovered" for e in recovered[server.url(SUMMARY)].events)
+
+
+def test_malformed_payload_is_drift_and_keeps_old_data(server: FeedServer, tmp_path: Path) -> None:
+    server.set(SUMMARY, summary(incident("a"), api_status="major_outage"))
+    server.set(HISTORY, history())
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    run(poll_once(make(store, server, clock)))
+    server.set(SUMMARY, b'{"page": {"id": "x"}, "components": "not a list"')
+    clock.advance(120)
+    outcomes = {o.url: o for o in run(poll_once(make(store, server, clock)))}
+    assert outcomes[server.url(SUMMARY)].outcome == "drifted"
+    assert store.health("test", clock(), timedelta(seconds=60)) == "drifted"
+    (component,) = store.components("test")
+    assert component.component.status == "major_outage"  # previous good data kept
+    assert [i.incident.id for i in store.incidents(open_only=True)] == ["a"]
+
+
+def test_hanging_server_times_out(server: FeedServer, tmp_path: Path) -> None:
+    server.fault(SUMMARY, Fault.hang())
+    server.set(HISTORY, history())
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    poller = Poller(store, [spec(server)], clock=clock, total_timeout=0.5)
+    outcomes = {o.url: o for o in run(poll_once(poller))}
+    assert outcomes[server.url(SUMMARY)].outcome == "error"
+    assert "timeout" in (outcomes[server.url(SUMMARY)].error or "")
+
+
+def test_inferred_resolution_replaced_by_history(server: FeedServer, tmp_path: Path) -> None:
+    server.set(SUMMARY, summary(incident("a")))
+    server.set(HISTORY, history())
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    run(poll_once(make(store, server, clock)))
+    server.set(SUMMARY, summary())  # the incident vanished from the current-only endpoint
+    clock.advance(120)
+    run(poll_once(make(store, server, clock), force=True))
+    stored = store.incident("test", "a")
+    assert stored is not None and stored.resolution_inferred
+    assert stored.incident.resolved_at == T0 + timedelta(seconds=120)
+    server.set(
+        HISTORY, history(incident("a", resolved_at="2026-07-29T11:45:00Z", status="resolved"))
+    )
+    clock.advance(120)
+    run(poll_once(make(store, server, clock), force=True))
+    stored = store.incident("test", "a")
+    assert stored is not None and not stored.resolution_inferred
+    assert stored.incident.resolved_at == datetime(2026, 7, 29, 11, 45, tzinfo=UTC)
+
+
+def test_history_survives_restart(server: FeedServer, tmp_path: Path) -> None:
+    server.set(SUMMARY, summary(incident("a")))
+    server.set(HISTORY, history())
+    path = tmp_path / "db.sqlite"
+    store = Store.open(path)
+    run(poll_once(make(store, server, Clock())))
+    store.close()
+    reopened = Store.open(path)
+    assert [i.incident.title for i in reopened.incidents()] == ["Incident a"]
+
+
+def test_two_pollers_on_one_store_fetch_once(server: FeedServer, tmp_path: Path) -> None:
+    server.set(SUMMARY, summary(incident("a")))
+    server.set(HISTORY, history())
+    path = tmp_path / "db.sqlite"
+    clock = Clock()
+
+    async def both() -> None:
+        first = make(Store.open(path), server, clock)
+        second = make(Store.open(path), server, clock)
+        try:
+            await asyncio.gather(first.poll_detailed(), second.poll_detailed())
+        finally:
+            await first.aclose()
+            await second.aclose()
+
+    for _ in range(3):
+        run(both())
+        clock.advance(20)  # three rounds within one 60 s interval
+    assert server.request_count(SUMMARY) == 1
+    assert server.request_count(HISTORY) == 1
+
+
+def test_vanishing_source_then_return(server: FeedServer, tmp_path: Path) -> None:
+    server.set(HISTORY, history())
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    server.fault(SUMMARY, Fault.status(404))
+    outcomes = {o.url: o for o in run(poll_once(make(store, server, clock)))}
+    assert outcomes[server.url(SUMMARY)].error == "HTTP 404"
+    server.clear(SUMMARY)
+    server.set(SUMMARY, summary())
+    clock.advance(3600)
+    outcomes = {o.url: o for o in run(poll_once(make(store, server, clock)))}
+    assert outcomes[server.url(SUMMARY)].outcome == "ok"
+    assert store.health("test", clock(), timedelta(seconds=60)) == "fresh"
