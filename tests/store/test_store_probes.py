@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from watchtui import store as store_module
-from watchtui.domain.model import Component, Incident, IncidentUpdate, Snapshot
+from watchtui.domain.model import Component, Snapshot
 from watchtui.store import (
     ProbePeriod,
     ProbeResult,
@@ -78,44 +78,92 @@ def dump(path: Path, tables: tuple[str, ...]) -> dict[str, list[tuple[Any, ...]]
 # ---- migration --------------------------------------------------------------------------------
 
 
-def test_v1_store_is_migrated_forward_with_all_history_intact(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A store exactly as the previous release (schema v1) wrote it.
-    with monkeypatch.context() as patch:
-        patch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
-        with Store.open(db_path) as old:
-            snapshot = Snapshot(
-                kind="statuspage",
-                components=(Component(id="c1", name="API", status="degraded"),),
-                incidents=(
-                    Incident(
-                        id="i1",
-                        title="Errors",
-                        status="investigating",
-                        impact="major",
-                        started_at=T0,
-                        updated_at=T0,
-                        regions=("westeurope",),
-                        updates=(IncidentUpdate(id="u1", at=T0, status="investigating", text="x"),),
-                    ),
-                ),
-            )
-            old.ingest("azure", snapshot, T0, lists_only_current=True)
-            old.record_fetch("azure", "https://x/feed", T0, "ok", latency_ms=40.0)
-            assert old.user_version() == 1
-    before = dump(db_path, V1_TABLES)
+def write_v1_store(path: Path) -> None:
+    """A store exactly as the release with schema v1 wrote it: its schema, and rows as its
+    ingest and fetch bookkeeping wrote them (raw SQL: today's code writes newer columns)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    for migrate in store_module.MIGRATIONS[:1]:
+        migrate(conn)
+    t0 = "2024-05-01T12:00:00.000000Z"
+    conn.executescript(
+        f"""
+        INSERT INTO sources VALUES ('azure', 'azure', 'https://x', 'Azure', 60, 1, '{t0}',
+                                    '{t0}', '{t0}');
+        INSERT INTO components VALUES ('azure', 'c1', 'API', NULL, 'degraded', '[]', 0,
+                                       '{t0}', '{t0}', '{t0}');
+        INSERT INTO component_transitions (source_id, component_id, at, old_status, new_status)
+            VALUES ('azure', 'c1', '{t0}', NULL, 'degraded');
+        INSERT INTO incidents VALUES ('azure', 'i1', 0, 'Errors', 'investigating', 'major',
+            '{t0}', '{t0}', NULL, 0, NULL, '[]', '["westeurope"]', NULL, NULL, '{t0}', '{t0}');
+        INSERT INTO updates (source_id, incident_id, update_id, at, status, text)
+            VALUES ('azure', 'i1', 'u1', '{t0}', 'investigating', 'x');
+        INSERT INTO fetch_log (source_id, url, at, outcome, latency_ms, etag)
+            VALUES ('azure', 'https://x/feed', '{t0}', 'ok', 40.0, '"v1"');
+        INSERT INTO endpoint_state (url, source_id, etag, last_success_at, last_attempt_at,
+                                    last_outcome)
+            VALUES ('https://x/feed', 'azure', '"v1"', '{t0}', '{t0}', 'ok');
+        PRAGMA user_version = 1;
+        """
+    )
+    conn.commit()
+    conn.close()
+
+
+def v1_columns(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every v1 table, read through the columns v1 had (later migrations only add columns)."""
+    conn = sqlite3.connect(path)
+    try:
+        probe = sqlite3.connect(":memory:")
+        store_module.MIGRATIONS[0](probe)
+        result = {}
+        for table in V1_TABLES:
+            columns = [row[1] for row in probe.execute(f"PRAGMA table_info({table})")]
+            rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+            result[table] = sorted(rows, key=repr)
+        probe.close()
+        return result
+    finally:
+        conn.close()
+
+
+def test_v1_store_is_migrated_forward_with_all_history_intact(db_path: Path) -> None:
+    write_v1_store(db_path)
+    before = v1_columns(db_path)
 
     with Store.open(db_path) as new:
-        assert new.user_version() == store_module.schema_version() == 2
+        assert new.user_version() == store_module.schema_version() == 3
         assert new.probe_states() == {}
         stored = new.incident("azure", "i1")
         assert stored is not None and [u.id for u in stored.incident.updates] == ["u1"]
+        assert stored.incident.time_note is None
+        assert [c.component.status for c in new.components("azure")] == ["degraded"]
         new.record_probe_result("api", ok(T0), state("unknown", T0, None, successes=1))
-    assert dump(db_path, V1_TABLES) == before
+    after = v1_columns(db_path)
+    # The one deliberate change: validators are forgotten so the next fetch is a full one.
+    assert after.pop("endpoint_state") != before.pop("endpoint_state")
+    assert after == before
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM probe_results").fetchone()[0] == 1
+    assert conn.execute("SELECT etag, last_modified FROM endpoint_state").fetchall() == [
+        (None, None)
+    ]
     conn.close()
+
+
+def test_migrated_store_retires_what_a_full_listing_no_longer_names(db_path: Path) -> None:
+    write_v1_store(db_path)
+    with Store.open(db_path) as new:
+        listing = Snapshot(
+            kind="statuspage",
+            component_listing="full",
+            components=(Component(id="c2", name="Web", status="operational"),),
+        )
+        new.ingest("azure", listing, T0 + MIN, lists_only_current=True)
+        assert [c.component.id for c in new.components("azure")] == ["c2"]
+        retired = new.components("azure", include_retired=True)
+        assert sorted(c.component.id for c in retired) == ["c1", "c2"]
+        assert [t.new_status for t in new.component_history("azure", "c1")] == ["degraded"]
 
 
 # ---- recording ------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import contextlib
 import csv
-import json
 import re
 import signal
 import sys
@@ -22,6 +21,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from watchtui import __version__, catalog
+from watchtui.cli.common import (
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    EXIT_USAGE,
+    CliError,
+    load,
+    open_store,
+    print_json,
+)
+from watchtui.cli.status import cmd_status
 from watchtui.config import (
     Config,
     ConfigError,
@@ -36,19 +45,12 @@ from watchtui.config import (
 )
 from watchtui.domain.document import incident_to_dict, iso, snapshot_to_dict
 from watchtui.domain.errors import FeedError
-from watchtui.domain.model import Impact, Snapshot, impact_for_status, impact_rank, worst_impact
+from watchtui.domain.model import Snapshot
 from watchtui.sources import KIND_MODULES, KINDS, parse_payload
-from watchtui.store import Store, StoredIncident, StoreError
+from watchtui.store import StoredIncident, StoreError
 
 if TYPE_CHECKING:
     from watchtui.engine.core import Engine
-
-EXIT_OK, EXIT_WARNING, EXIT_CRITICAL, EXIT_UNKNOWN = 0, 1, 2, 3
-EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """A failure to report on one line and exit 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,33 +182,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 # --- shared plumbing --------------------------------------------------------------------------
 
 
-def _load(args: argparse.Namespace) -> tuple[Path, Config]:
-    path = config_path(args.config)
-    return path, load_config(path)
-
-
-def _open_store(args: argparse.Namespace) -> Store:
-    store = Store.open(db_path(args.db))
-    if store.recovered_from is not None:
-        print(
-            f"watchtui: the history store was unreadable; moved it to {store.recovered_from} "
-            "and started a new one",
-            file=sys.stderr,
-        )
-    return store
-
-
 def _duration_spec(text: str) -> timedelta:
     match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text)
     if not match:
         raise CliError(f"--since {text!r}: use a number and a unit, like 30m, 12h, 7d or 4w")
     unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match[2]]
     return timedelta(**{unit: int(match[1])})
-
-
-def _print_json(value: Any, out: TextIO) -> None:
-    json.dump(value, out, indent=2, ensure_ascii=False)
-    out.write("\n")
 
 
 # --- parse ------------------------------------------------------------------------------------
@@ -224,7 +205,7 @@ def cmd_parse(file: str, kind: str, *, as_json: bool, out: TextIO) -> int:
         print(f"watchtui: {file}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if as_json:
-        _print_json(snapshot_to_dict(snapshot), out)
+        print_json(snapshot_to_dict(snapshot), out)
     else:
         out.write(format_snapshot(snapshot))
     return 0
@@ -280,7 +261,7 @@ def cmd_config(args: argparse.Namespace, out: TextIO) -> int:
         where = str(path) if path.exists() else f"{path} (absent: defaults apply)"
         out.write(f"ok: {where}; {len(resolve_sources(config))} sources\n")
         return 0
-    _print_json(
+    print_json(
         {
             "path": str(path),
             "exists": path.exists(),
@@ -290,185 +271,6 @@ def cmd_config(args: argparse.Namespace, out: TextIO) -> int:
         out,
     )
     return 0
-
-
-# --- status -----------------------------------------------------------------------------------
-
-_EXIT_FOR_IMPACT: dict[Impact, int] = {
-    "none": EXIT_OK,
-    "maintenance": EXIT_OK,
-    "minor": EXIT_WARNING,
-    "major": EXIT_CRITICAL,
-    "critical": EXIT_CRITICAL,
-}
-
-
-def _selected_specs(args: argparse.Namespace, config: Config) -> list[SourceSpec]:
-    specs = resolve_sources(config)
-    if args.source:
-        known = {s.id for s in specs}
-        unknown = [s for s in args.source if s not in known]
-        if unknown:
-            raise CliError(f"unknown source {unknown[0]!r} (see `watchtui sources list`)")
-        specs = [s for s in specs if s.id in args.source]
-    if getattr(args, "only_watched", False) and not config.watchlist.empty:
-        watched = set(config.watchlist.providers)
-        watched |= {c.split(":", 1)[0] for c in config.watchlist.components}
-        specs = [s for s in specs if s.id in watched]
-    return [s for s in specs if s.enabled]
-
-
-def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
-    _, config = _load(args)
-    specs = _selected_specs(args, config)
-    store = _open_store(args)
-    failed: dict[str, str] = {}
-    if not args.cached:
-        failed = asyncio.run(_fetch_round(store, specs, config))
-    report = status_report(store, specs, failed, datetime.now(UTC))
-    _add_probes(report, store, config, specs)
-    if args.json:
-        _print_json(report, out)
-    else:
-        out.write(format_status(report))
-    return int(report["exit_code"])
-
-
-async def _fetch_round(store: Store, specs: list[SourceSpec], config: Config) -> dict[str, str]:
-    from watchtui.engine.poller import Poller
-    from watchtui.probes import ProbeRunner, link_provider
-
-    poller = Poller(store, specs)
-    try:
-        outcomes = await poller.poll_detailed(force=True)
-        if config.probes:
-            probes = [link_provider(p) for p in config.probes]
-            await ProbeRunner().run_due(store, probes, poller.client)
-    finally:
-        await poller.aclose()
-    return {
-        o.source_id: o.error or o.outcome for o in outcomes if o.outcome in ("error", "drifted")
-    }
-
-
-def status_report(
-    store: Store, specs: list[SourceSpec], failed: dict[str, str], now: datetime
-) -> dict[str, Any]:
-    """Per-source state from the store, and the exit code: the worst known state wins; unknown
-    (3) only when nothing worse is known."""
-    rows: list[dict[str, Any]] = []
-    worst = EXIT_OK
-    unknown = False
-    open_by_source: dict[str, list[StoredIncident]] = {}
-    for stored in store.incidents(open_only=True):
-        open_by_source.setdefault(stored.source_id, []).append(stored)
-    components_by_source: dict[str, list[Any]] = {}
-    for component in store.components():
-        components_by_source.setdefault(component.source_id, []).append(component)
-    for spec in specs:
-        health = store.health(spec.id, now, timedelta(seconds=spec.interval))
-        stats = store.fetch_stats(spec.id)
-        incidents = [
-            s
-            for s in open_by_source.get(spec.id, [])
-            if not s.is_maintenance or s.incident.status == "in_progress"
-        ]
-        components = components_by_source.get(spec.id, [])
-        impacts: list[Impact] = [s.incident.impact for s in incidents]
-        impacts += [impact_for_status(c.component.status) for c in components]
-        impact = worst_impact(impacts)
-        readable = health in ("fresh",) and spec.id not in failed
-        if not readable:
-            unknown = True
-        worst = max(worst, _EXIT_FOR_IMPACT[impact])
-        rows.append(
-            {
-                "id": spec.id,
-                "name": spec.name,
-                "kind": spec.kind,
-                "health": health,
-                "impact": impact,
-                "last_success_at": iso(stats.last_success_at),
-                "last_error": failed.get(spec.id) or (stats.last_error if not readable else None),
-                "components": [
-                    {"id": c.component.id, "name": c.component.name, "status": c.component.status}
-                    for c in components
-                    if c.component.status != "operational"
-                ],
-                "incidents": [
-                    {**incident_to_dict(s.incident), "source_id": spec.id} for s in incidents
-                ],
-            }
-        )
-    exit_code = worst if worst > EXIT_OK or not unknown else EXIT_UNKNOWN
-    rows.sort(key=lambda r: (-impact_rank(r["impact"]), str(r["id"])))
-    return {"generated_at": iso(now), "exit_code": exit_code, "sources": rows}
-
-
-def _add_probes(
-    report: dict[str, Any], store: Store, config: Config, specs: list[SourceSpec]
-) -> None:
-    """The user's probes and where they disagree with providers; a probe down is an outage."""
-    if not config.probes:
-        return
-    from watchtui.engine.core import Engine
-
-    overview = Engine(store, config).overview()
-    selected = {s.id for s in specs}
-    probes = [p for p in overview.probes if p.provider is None or p.provider in selected]
-    report["probes"] = [
-        {
-            "id": p.id,
-            "type": p.type,
-            "target": p.target,
-            "provider": p.provider,
-            "state": p.state,
-            "since": iso(p.since),
-            "last_error": p.last_error,
-        }
-        for p in probes
-    ]
-    report["disagreements"] = [
-        {
-            "probe_id": d.probe_id,
-            "provider": d.provider,
-            "kind": d.kind,
-            "since": iso(d.since),
-            "message": d.message,
-        }
-        for d in overview.disagreements
-        if d.provider in selected
-    ]
-    if any(p.state == "down" for p in probes):
-        report["exit_code"] = EXIT_CRITICAL
-
-
-def format_status(report: dict[str, Any]) -> str:
-    label = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}[report["exit_code"]]
-    lines = [f"{label}: {len(report['sources'])} sources at {report['generated_at']}"]
-    lines.append(f"{'SOURCE':<22} {'STATE':<11} {'HEALTH':<8} OPEN  DETAIL")
-    for row in report["sources"]:
-        detail = ""
-        if row["incidents"]:
-            detail = row["incidents"][0]["title"]
-        elif row["last_error"]:
-            detail = f"({row['last_error']})"
-        elif row["components"]:
-            detail = ", ".join(c["name"] for c in row["components"][:3])
-        lines.append(
-            f"{row['id'][:22]:<22} {row['impact']:<11} {row['health']:<8} "
-            f"{len(row['incidents']):>4}  {detail[:90]}"
-        )
-    for probe in report.get("probes", []):
-        why = (
-            f" ({probe['last_error']})" if probe["state"] == "down" and probe["last_error"] else ""
-        )
-        lines.append(
-            f"probe {probe['id'][:16]:<16} {probe['state']:<11} since {probe['since'] or '-'}{why}"
-        )
-    for found in report.get("disagreements", []):
-        lines.append(f"DISAGREEMENT: {found['message']}")
-    return "\n".join(lines) + "\n"
 
 
 # --- history ----------------------------------------------------------------------------------
@@ -488,8 +290,8 @@ HISTORY_FIELDS = (
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
-    _, config = _load(args)
-    store = _open_store(args)
+    _, config = load(args)
+    store = open_store(args)
     now = datetime.now(UTC)
     if args.prune:
         counts = store.prune(now - timedelta(days=config.store.retention_days))
@@ -503,7 +305,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     incidents = store.incidents(since=since, source_id=args.source)
     records = [history_record(s, now) for s in incidents]
     if args.json:
-        _print_json(records, out)
+        print_json(records, out)
     elif args.csv:
         writer = csv.DictWriter(out, fieldnames=HISTORY_FIELDS, extrasaction="ignore")
         writer.writeheader()
@@ -539,7 +341,7 @@ def history_record(stored: StoredIncident, now: datetime) -> dict[str, Any]:
 
 
 def cmd_sources(args: argparse.Namespace, out: TextIO) -> int:
-    path, config = _load(args)
+    path, config = load(args)
     action = args.sources_command
     if action == "list":
         return _sources_list(args, config, out)
@@ -554,11 +356,11 @@ def _sources_list(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     specs = resolve_sources(config)
     health: dict[str, str] = {}
     if Path(db_path(args.db)).exists():
-        store = _open_store(args)
+        store = open_store(args)
         now = datetime.now(UTC)
         health = {s.id: store.health(s.id, now, timedelta(seconds=s.interval)) for s in specs}
     if args.json:
-        _print_json(
+        print_json(
             [
                 {
                     "id": s.id,
@@ -755,7 +557,7 @@ def cmd_probes(args: argparse.Namespace, out: TextIO) -> int:
 
     from watchtui.probes import ProbeSpec, link_provider
 
-    path, config = _load(args)
+    path, config = load(args)
     action = args.probes_command
     if action == "list":
         return _probes_list(args, config, out)
@@ -793,7 +595,7 @@ def cmd_probes(args: argparse.Namespace, out: TextIO) -> int:
         raw["probes"] = kept
         write_raw(path, raw)
         if args.forget:
-            _open_store(args).remove_probe(args.probe_id)
+            open_store(args).remove_probe(args.probe_id)
         out.write(f"removed probe {args.probe_id} from {path}\n")
         return 0
     known = {p.id: p for p in config.probes}
@@ -826,7 +628,7 @@ def _probes_list(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from watchtui.probes import link_provider
 
     now = datetime.now(UTC)
-    store = _open_store(args) if Path(db_path(args.db)).exists() else None
+    store = open_store(args) if Path(db_path(args.db)).exists() else None
     states = store.probe_states() if store else {}
     rows: list[dict[str, Any]] = []
     for spec in (link_provider(p) for p in config.probes):
@@ -854,7 +656,7 @@ def _probes_list(args: argparse.Namespace, config: Config, out: TextIO) -> int:
             }
         )
     if args.json:
-        _print_json(rows, out)
+        print_json(rows, out)
         return 0
     for row in rows:
         error = f"  ({row['last_error']})" if row["state"] == "down" and row["last_error"] else ""
@@ -871,8 +673,8 @@ def _probes_list(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 def cmd_collect(args: argparse.Namespace, out: TextIO) -> int:
     from watchtui.engine.core import Engine
 
-    _, config = _load(args)
-    store = _open_store(args)
+    _, config = load(args)
+    store = open_store(args)
     engine = Engine(store, config)
     out.write(
         f"watchtui collect: {len(engine.specs)} sources, {len(engine.probe_specs)} probes "
@@ -923,8 +725,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from watchtui.engine.core import Engine
     from watchtui.ui.app import WatchApp
 
-    path, config = _load(args)
-    store = _open_store(args)
+    path, config = load(args)
+    store = open_store(args)
     engine = Engine(store, config, config_file=path)
     app = WatchApp(
         engine,

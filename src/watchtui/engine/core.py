@@ -15,13 +15,14 @@ from typing import Any, Literal, Protocol
 
 from watchtui import catalog
 from watchtui.config import Config, read_raw, resolve_sources, write_raw
+from watchtui.domain import assessment
+from watchtui.domain.assessment import Health
 from watchtui.domain.events import ChangeEvent
-from watchtui.domain.model import Region
+from watchtui.domain.model import IncidentUpdate, Region
 from watchtui.domain.regions import GEOGRAPHIES, geography_name
 from watchtui.engine.overview import (
     ComponentView,
     DisagreementView,
-    Health,
     HintView,
     IncidentView,
     Overview,
@@ -40,7 +41,14 @@ from watchtui.signals.correlate import (
     disagreement_events,
     disagreements,
 )
-from watchtui.store import ProbePeriod, ProbeResult, SourceRecord, Store, StoredIncident
+from watchtui.store import (
+    ProbePeriod,
+    ProbeResult,
+    SourceRecord,
+    Store,
+    StoredComponent,
+    StoredIncident,
+)
 
 WatchKind = Literal["provider", "component", "region"]
 
@@ -167,7 +175,15 @@ class Engine:
             regions=tuple(resolve_region(kind, r) for r in stored.incident.regions),
         )
 
-    def _source_view(self, record: SourceRecord, now: datetime) -> SourceView:
+    def _source_view(
+        self,
+        record: SourceRecord,
+        now: datetime,
+        on_board: Sequence[IncidentView],
+        components: Sequence[StoredComponent],
+    ) -> SourceView:
+        """A source's health and impact, judged by ``domain.assessment`` from its incidents on
+        the board and its current components."""
         spec = self.specs.get(record.id)
         interval = spec.interval if spec else int(record.interval.total_seconds())
         stats = self.store.fetch_stats(record.id)
@@ -176,6 +192,8 @@ class Engine:
             if not record.enabled
             else self.store.health(record.id, now, timedelta(seconds=interval))
         )
+        impacts = [v.incident.impact for v in on_board]
+        statuses = [c.component.status for c in components]
         return SourceView(
             id=record.id,
             name=spec.name if spec else record.name,
@@ -189,6 +207,42 @@ class Engine:
             latency_ms=stats.mean_latency_ms,
             not_modified_share=stats.not_modified_share,
             enabled=record.enabled,
+            impact=assessment.source_impact(health, impacts, statuses),
+            known_impact=assessment.known_impact(impacts, statuses),
+            open_incidents=sum(1 for v in on_board if not v.is_maintenance),
+            note=stats.last_note,
+        )
+
+    def _source_views(
+        self,
+        now: datetime,
+        on_board: Sequence[IncidentView],
+        components: Sequence[StoredComponent],
+    ) -> list[SourceView]:
+        board_by_source: dict[str, list[IncidentView]] = {}
+        for view in on_board:
+            board_by_source.setdefault(view.source_id, []).append(view)
+        components_by_source: dict[str, list[StoredComponent]] = {}
+        for component in components:
+            components_by_source.setdefault(component.source_id, []).append(component)
+        return [
+            self._source_view(
+                record,
+                now,
+                board_by_source.get(record.id, []),
+                components_by_source.get(record.id, []),
+            )
+            for record in self.store.sources()
+            if record.id in self.specs
+        ]
+
+    def _on_board(self) -> tuple[IncidentView, ...]:
+        """Open incidents and maintenances under way (``assessment.on_board``)."""
+        return tuple(
+            self._incident_view(s)
+            for s in self.store.incidents(open_only=True)
+            if s.source_id in self.specs
+            and assessment.on_board(s.incident, is_maintenance=s.is_maintenance)
         )
 
     def _signals(
@@ -277,12 +331,12 @@ class Engine:
     # --- reads -----------------------------------------------------------------------------
 
     def sources(self) -> list[SourceView]:
-        now = self.clock()
-        return [self._source_view(r, now) for r in self.store.sources() if r.id in self.specs]
+        return self._source_views(self.clock(), self._on_board(), self.store.components())
 
     def overview(self) -> Overview:
         now = self.clock()
         self._data_version = self.store.data_version()
+        stored_components = [c for c in self.store.components() if c.source_id in self.specs]
         components = tuple(
             ComponentView(
                 source_id=c.source_id,
@@ -297,17 +351,11 @@ class Engine:
                 updated_at=c.updated_at,
                 only_show_if_degraded=c.component.only_show_if_degraded,
             )
-            for c in self.store.components()
-            if c.source_id in self.specs
+            for c in stored_components
         )
-        open_incidents = tuple(
-            self._incident_view(s)
-            for s in self.store.incidents(open_only=True)
-            if s.source_id in self.specs
-            and (not s.is_maintenance or s.incident.status == "in_progress")
-        )
+        open_incidents = self._on_board()
         stream = tuple(self._stream(now, open_incidents))
-        sources = tuple(self.sources())
+        sources = tuple(self._source_views(now, open_incidents, stored_components))
         # The source list is read once: health takes several queries per source.
         found, hints = self._signals(open_incidents, now, sources)
         return Overview(
@@ -366,23 +414,27 @@ class Engine:
             )
             if len(items) == self.STREAM_LIMIT:
                 break
-        shown = {item.key for item in items}
+        shown = {item.incident_key for item in items}
         for view in open_incidents:
-            if view.is_maintenance or not view.incident.updates:
+            if view.is_maintenance or view.key in shown:
                 continue
-            item = StreamItem(
-                source_id=view.source_id,
-                provider=view.provider,
-                incident_id=view.incident.id,
-                incident_title=view.incident.title,
-                impact=view.incident.impact,
-                is_open=True,
-                update=view.incident.updates[0],
-                regions=view.regions,
-                components=view.incident.components,
+            updates = view.incident.updates
+            # An open incident is on the board whether or not its source has said anything
+            # since opening it.
+            items.append(
+                StreamItem(
+                    source_id=view.source_id,
+                    provider=view.provider,
+                    incident_id=view.incident.id,
+                    incident_title=view.incident.title,
+                    impact=view.incident.impact,
+                    is_open=True,
+                    update=updates[0] if updates else _no_update_yet(view),
+                    regions=view.regions,
+                    components=view.incident.components,
+                    placeholder=not updates,
+                )
             )
-            if item.key not in shown:
-                items.append(item)
         items.sort(key=lambda item: item.update.at, reverse=True)
         return items
 
@@ -460,12 +512,7 @@ class Engine:
 
     def _signal_events(self) -> list[ChangeEvent]:
         now = self.clock()
-        open_views = [
-            self._incident_view(s)
-            for s in self.store.incidents(open_only=True)
-            if s.source_id in self.specs
-        ]
-        found, hints = self._signals(open_views, now)
+        found, hints = self._signals(self._on_board(), now)
         events: list[ChangeEvent] = []
         if self._previous_disagreements is not None:
             events += disagreement_events(self._previous_disagreements, found, now)
@@ -510,9 +557,7 @@ class Engine:
             name=spec.name,
             interval=timedelta(seconds=spec.interval),
         )
-        return self._source_view(
-            next(r for r in self.store.sources() if r.id == spec.id), self.clock()
-        )
+        return next(s for s in self.sources() if s.id == spec.id)
 
     def toggle_watch(self, kind: WatchKind, value: str) -> bool:
         """Watch conventions: provider -> source id; component -> "source_id:Component name";
@@ -533,3 +578,9 @@ class Engine:
             update={"watchlist": self.config.watchlist.model_copy(update={key: values})}
         )
         return watched
+
+
+def _no_update_yet(view: IncidentView) -> IncidentUpdate:
+    """The stand-in stream row of an open incident with no published update: at its start."""
+    incident = view.incident
+    return IncidentUpdate(id="", at=incident.started_at, status=incident.status, text="")

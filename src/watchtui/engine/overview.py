@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Literal
 
 from watchtui.domain import regions
+from watchtui.domain.assessment import BLIND, Health, is_blind
 from watchtui.domain.model import (
     ComponentStatus,
     Impact,
@@ -24,8 +25,6 @@ from watchtui.domain.model import (
     status_rank,
     worst_status,
 )
-
-Health = Literal["fresh", "stale", "failing", "drifted", "never", "disabled"]
 
 # The region taxonomy each kind speaks; Statuspage colo codes are IATA-style like Cloudflare's.
 _TAXONOMY = {"aws": "aws", "aws-rss": "aws", "gcp": "gcp", "azure": "azure"}
@@ -57,6 +56,17 @@ class SourceView:
     latency_ms: float | None = None
     not_modified_share: float | None = None
     enabled: bool = True
+    # ``domain.assessment.source_impact``: unknown while watchtui cannot see the source.
+    impact: Impact = "unknown"
+    # What the source last said (its open incidents and components), however old.
+    known_impact: Impact = "none"
+    open_incidents: int = 0
+    # What the newest parse left out (items with impossible times, …).
+    note: str | None = None
+
+    @property
+    def blind(self) -> bool:
+        return is_blind(self.health)
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,9 @@ class StreamItem:
     update: IncidentUpdate
     regions: tuple[Region, ...] = ()
     components: tuple[str, ...] = ()
+    # An open incident whose source has published no update yet: ``update`` is a stand-in at
+    # the incident's start, with no text.
+    placeholder: bool = False
 
     @property
     def key(self) -> str:
@@ -114,6 +127,8 @@ class StreamItem:
 
     @property
     def first_line(self) -> str:
+        if self.placeholder:
+            return "no updates published yet"
         return self.update.text.split("\n", 1)[0]
 
 
@@ -178,6 +193,14 @@ class HintView:
     incident_keys: tuple[str, ...] = ()
 
 
+_BLIND_WORDS: tuple[tuple[Health, str], ...] = (
+    ("failing", "failing"),
+    ("stale", "stale"),
+    ("drifted", "drifted"),
+    ("never", "not read yet"),
+)
+
+
 @dataclass(frozen=True)
 class Overview:
     generated_at: datetime
@@ -192,7 +215,8 @@ class Overview:
 
     @property
     def unhealthy_sources(self) -> tuple[SourceView, ...]:
-        return tuple(s for s in self.sources if s.health in ("stale", "failing", "drifted"))
+        """Sources watchtui cannot see now (never read, stale, failing or drifted)."""
+        return tuple(s for s in self.sources if s.health in BLIND)
 
     def headline(self) -> str:
         """'1 disagreement · 3 open incidents · 1 source stale' — the line an operator reads
@@ -203,9 +227,11 @@ class Overview:
             parts.append(f"{n} disagreement{'s' if n != 1 else ''}")
         incidents = [i for i in self.open_incidents if not i.is_maintenance]
         count = len(incidents)
+        enabled = [s for s in self.sources if s.enabled]
+        not_read_yet = bool(enabled) and all(s.last_success_at is None for s in enabled)
         if count:
             parts.append(f"{count} open incident{'s' if count != 1 else ''}")
-        elif self.sources and all(not s.last_success_at for s in self.sources):
+        elif not_read_yet:
             # Blind, not quiet: nothing has ever been read, so "no incidents" would be a lie.
             parts.append("No data yet")
         elif self.unhealthy_sources:
@@ -218,10 +244,10 @@ class Overview:
         by_health: dict[str, int] = defaultdict(int)
         for source in self.unhealthy_sources:
             by_health[source.health] += 1
-        for health in ("failing", "stale", "drifted"):
-            if by_health[health]:
+        for health, words in _BLIND_WORDS:
+            if by_health[health] and not (health == "never" and not_read_yet):
                 n = by_health[health]
-                parts.append(f"{n} source{'s' if n != 1 else ''} {health}")
+                parts.append(f"{n} source{'s' if n != 1 else ''} {words}")
         return " · ".join(parts)
 
 

@@ -31,13 +31,15 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, NamedTuple, TypeVar
 
+from watchtui.domain import assessment
+from watchtui.domain.assessment import Health
 from watchtui.domain.events import ChangeEvent
 from watchtui.domain.model import (
     Component,
@@ -51,7 +53,6 @@ from watchtui.domain.model import (
 )
 
 FetchOutcome = Literal["ok", "not_modified", "error", "drifted"]
-Health = Literal["fresh", "stale", "failing", "drifted", "never"]
 
 FETCH_OUTCOMES: tuple[FetchOutcome, ...] = ("ok", "not_modified", "error", "drifted")
 
@@ -147,11 +148,10 @@ class StoredIncident:
         """Start to resolution; None while open (use ``duration_at``)."""
         if self.incident.resolved_at is None:
             return None
-        return self.incident.resolved_at - self.incident.started_at
+        return assessment.duration(self.incident, self.incident.resolved_at)
 
     def duration_at(self, now: datetime) -> timedelta:
-        end = self.incident.resolved_at or now
-        return end - self.incident.started_at
+        return assessment.duration(self.incident, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +193,8 @@ class FetchStats:
     last_error: str | None
     last_error_at: datetime | None
     consecutive_failures: int
+    # What the newest parse of any endpoint left out (items with impossible times, …), if any.
+    last_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,9 +440,26 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    # Components that left their page are retired (kept for history, off the board); incidents
+    # carry a note when watchtui corrected an impossible time; fetches say what a payload held
+    # that could not be placed.
+    conn.execute("ALTER TABLE components ADD COLUMN retired_at TEXT")
+    conn.execute("ALTER TABLE incidents ADD COLUMN time_note TEXT")
+    conn.execute("ALTER TABLE fetch_log ADD COLUMN note TEXT")
+    conn.execute("ALTER TABLE endpoint_state ADD COLUMN last_note TEXT")
+    # Stores written before component lifecycles held components their pages no longer list;
+    # forgetting the validators makes the next fetch a full one, which retires them.
+    conn.execute("UPDATE endpoint_state SET etag = NULL, last_modified = NULL")
+
+
 # MIGRATIONS[n] upgrades a store at user_version n to n + 1.  Append only; a migration must keep
 # every row of history (ALTER/copy, never DROP data).
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_0_to_1,
+    _migrate_1_to_2,
+    _migrate_2_to_3,
+]
 
 
 def schema_version() -> int:
@@ -882,6 +901,7 @@ class Store:
         error: str | None = None,
         next_due_at: datetime | None = None,
         release_owner: str | None = None,
+        note: str | None = None,
     ) -> list[ChangeEvent]:
         """Log one fetch attempt and update the endpoint's state.
 
@@ -890,7 +910,8 @@ class Store:
         the payload arrived but could not be understood; its validators are not kept, so the next
         fetch downloads it again.  ``next_due_at`` and ``release_owner`` schedule the next fetch
         and give up the lease in the same transaction.  Returns source_failing / source_drifted /
-        source_recovered events when the endpoint's state changes kind.
+        source_recovered events when the endpoint's state changes kind.  ``note`` says what a
+        successful parse left out (kept until the next successful parse of the endpoint).
         """
         if outcome not in FETCH_OUTCOMES:
             raise ValueError(f"unknown fetch outcome {outcome!r}")
@@ -907,6 +928,7 @@ class Store:
             error,
             next_due_at,
             release_owner,
+            note,
         )
         return self._write(record.apply)
 
@@ -960,7 +982,8 @@ class Store:
             ).fetchone()
             state = c.execute(
                 """SELECT max(last_success_at), max(last_attempt_at),
-                          coalesce(max(consecutive_failures), 0)
+                          coalesce(max(consecutive_failures), 0),
+                          group_concat(last_note, '; ')
                    FROM endpoint_state WHERE source_id = ?""",
                 (source_id,),
             ).fetchone()
@@ -1025,11 +1048,16 @@ class Store:
 
     # ---- queries ------------------------------------------------------------------------------
 
-    def components(self, source_id: str | None = None) -> list[StoredComponent]:
-        sql = f"SELECT {_COMPONENT_COLUMNS} FROM components"
+    def components(
+        self, source_id: str | None = None, *, include_retired: bool = False
+    ) -> list[StoredComponent]:
+        """The components their pages list now; ``include_retired`` adds those that left."""
+        sql = f"SELECT {_COMPONENT_COLUMNS} FROM components WHERE 1"
         params: tuple[Any, ...] = ()
+        if not include_retired:
+            sql += " AND retired_at IS NULL"
         if source_id is not None:
-            sql += " WHERE source_id = ?"
+            sql += " AND source_id = ?"
             params = (source_id,)
         sql += " ORDER BY source_id, grp IS NOT NULL, grp, name, component_id"
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
@@ -1387,7 +1415,7 @@ def _fetch_stats(
     source_id: str,
     recent: list[tuple[str, float | None]],
     error: tuple[str, str | None] | None,
-    state: tuple[str | None, str | None, int],
+    state: tuple[str | None, str | None, int, str | None],
 ) -> FetchStats:
     latencies = [lat for _, lat in recent if lat is not None]
     successes = [o for o, _ in recent if o in ("ok", "not_modified")]
@@ -1403,6 +1431,7 @@ def _fetch_stats(
         last_error=None if error is None else error[1],
         last_error_at=None if error is None else _dt(error[0]),
         consecutive_failures=int(state[2]),
+        last_note=state[3] or None,
     )
 
 
@@ -1427,7 +1456,7 @@ def _component_from_row(r: Sequence[Any]) -> StoredComponent:
 _INCIDENT_COLUMNS = (
     "i.source_id, i.incident_id, i.is_maintenance, i.title, i.status, i.impact, i.started_at, "
     "i.updated_at, i.resolved_at, i.resolution_inferred, i.url, i.components, i.regions, "
-    "i.scheduled_for, i.scheduled_until, i.first_seen_at, i.last_seen_at"
+    "i.scheduled_for, i.scheduled_until, i.first_seen_at, i.last_seen_at, i.time_note"
 )
 
 
@@ -1540,6 +1569,7 @@ def _incident_from_row(r: Sequence[Any], updates: list[tuple[Any, ...]]) -> Stor
         "components": json.loads(r[11]),
         "regions": json.loads(r[12]),
         "updates": [{"id": u[2], "at": u[3], "status": u[4], "text": u[5]} for u in updates],
+        "time_note": r[17],
     }
     incident: Incident
     if r[2]:
@@ -1588,14 +1618,15 @@ class _FetchRecord:
     # fetch instead of three is what keeps a 500-source round cheap.
     next_due_at: datetime | None = None
     release_owner: str | None = None
+    note: str | None = None
 
     def apply(self, c: sqlite3.Connection) -> list[ChangeEvent]:
         at = _ts(self.at)
         _ensure_source(c, self.source_id, kind="unknown", url=self.url, name=self.source_id, at=at)
         c.execute(
             """INSERT INTO fetch_log (source_id, url, at, outcome, http_status, latency_ms,
-                                      bytes, etag, last_modified, error)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      bytes, etag, last_modified, error, note)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 self.source_id,
                 self.url,
@@ -1607,6 +1638,7 @@ class _FetchRecord:
                 self.etag,
                 self.last_modified,
                 self.error,
+                self.note,
             ),
         )
         c.execute("INSERT OR IGNORE INTO endpoint_state (url) VALUES (?)", (self.url,))
@@ -1637,12 +1669,13 @@ class _FetchRecord:
             "etag": self.etag,
             "last_modified": self.last_modified,
             "error": self.error,
+            "note": self.note,
         }
         if self.outcome == "ok":
             # A 200 replaces the validators, even with none: the server may have dropped them.
             sets = f"""{common}, last_success_at = :at, etag = :etag,
                        last_modified = :last_modified, last_error = NULL,
-                       consecutive_failures = 0"""
+                       consecutive_failures = 0, last_note = :note"""
         elif self.outcome == "not_modified":
             # A 304 may refresh the validators; without them the old ones still hold.
             sets = f"""{common}, last_success_at = :at, etag = coalesce(:etag, etag),
@@ -1708,20 +1741,21 @@ class _IncRow(NamedTuple):
     scheduled_until: str | None
     first_seen_at: str
     last_seen_at: str
+    time_note: str | None
 
 
 _INCIDENT_UPSERT = """
 INSERT INTO incidents (source_id, incident_id, is_maintenance, title, status, impact, started_at,
     updated_at, resolved_at, resolution_inferred, url, components, regions, scheduled_for,
-    scheduled_until, first_seen_at, last_seen_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    scheduled_until, first_seen_at, last_seen_at, time_note)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(source_id, incident_id) DO UPDATE SET
     is_maintenance = excluded.is_maintenance, title = excluded.title, status = excluded.status,
     impact = excluded.impact, started_at = excluded.started_at, updated_at = excluded.updated_at,
     resolved_at = excluded.resolved_at, resolution_inferred = excluded.resolution_inferred,
     url = excluded.url, components = excluded.components, regions = excluded.regions,
     scheduled_for = excluded.scheduled_for, scheduled_until = excluded.scheduled_until,
-    last_seen_at = excluded.last_seen_at
+    last_seen_at = excluded.last_seen_at, time_note = excluded.time_note
 """
 
 # Updates are append-only; an edited body (same id) replaces the stored one, silently.
@@ -1740,7 +1774,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(source_id, component_id) DO UPDATE SET
     name = excluded.name, grp = excluded.grp, status = excluded.status,
     regions = excluded.regions, only_show_if_degraded = excluded.only_show_if_degraded,
-    status_since = excluded.status_since, updated_at = excluded.updated_at
+    status_since = excluded.status_since, updated_at = excluded.updated_at, retired_at = NULL
 """
 
 
@@ -1764,7 +1798,7 @@ class _Ingest:
 
     def run(self, snapshot: Snapshot) -> list[ChangeEvent]:
         self._prepare_source(snapshot)
-        self._components(snapshot.components)
+        self._components(snapshot)
         self._incidents(snapshot)
         self._mark_ingested()
         # Stable: for equal times, update events stay before the incident-level event.
@@ -1796,15 +1830,19 @@ class _Ingest:
 
     # ---- components ------------------------------------------------------------------------
 
-    def _components(self, components: Iterable[Component]) -> None:
-        latest = {c.id: c for c in components}
-        if not latest:
+    def _components(self, snapshot: Snapshot) -> None:
+        """Apply the snapshot's components according to how it lists them (see
+        ``ComponentListing``): a full listing retires what it no longer names; a listing derived
+        from open incidents returns what no open incident names to operational."""
+        listing = snapshot.component_listing
+        latest = {c.id: c for c in snapshot.components}
+        if listing == "none" and not latest:
             return
         stored = {
-            r[0]: _CompRow(*r[1:])
+            r[0]: (_CompRow(*r[1:9]), r[9])
             for r in self.c.execute(
                 """SELECT component_id, name, grp, status, regions, only_show_if_degraded,
-                          status_since, updated_at, first_seen_at
+                          status_since, updated_at, first_seen_at, retired_at
                    FROM components WHERE source_id = ?""",
                 (self.source_id,),
             )
@@ -1812,20 +1850,56 @@ class _Ingest:
         writes: list[tuple[Any, ...]] = []
         transitions: list[tuple[Any, ...]] = []
         for component in latest.values():
-            old = stored.get(component.id)
+            old, retired_at = stored.get(component.id, (None, None))
             row = self._component_row(component, old)
             if old is None or old.status != row.status:
                 transitions.append(
                     (self.source_id, component.id, self.now, old and old.status, row.status)
                 )
                 self._component_event(component, old)
-            if row != old:
+            if row != old or retired_at is not None:
                 writes.append((self.source_id, component.id, *row))
+        absent = [(cid, row) for cid, (row, retired) in stored.items() if cid not in latest]
+        if listing == "derived":
+            for cid, row in absent:
+                if row.status != "operational":
+                    self._recover(cid, row, writes, transitions)
+        elif listing == "full":
+            self.c.executemany(
+                """UPDATE components SET retired_at = ?
+                   WHERE source_id = ? AND component_id = ? AND retired_at IS NULL""",
+                [(self.now, self.source_id, cid) for cid, _ in absent],
+            )
         self.c.executemany(_COMPONENT_UPSERT, writes)
         self.c.executemany(
             """INSERT INTO component_transitions (source_id, component_id, at, old_status,
                                                   new_status) VALUES (?, ?, ?, ?, ?)""",
             transitions,
+        )
+
+    def _recover(
+        self,
+        component_id: str,
+        old: _CompRow,
+        writes: list[tuple[Any, ...]],
+        transitions: list[tuple[Any, ...]],
+    ) -> None:
+        """A component derived from incidents that no open incident names any more."""
+        row = old._replace(status="operational", status_since=self.now, updated_at=self.now)
+        writes.append((self.source_id, component_id, *row))
+        transitions.append((self.source_id, component_id, self.now, old.status, "operational"))
+        self.events.append(
+            ChangeEvent(
+                kind="component_status_changed",
+                source_id=self.source_id,
+                at=self.fetched_at,
+                component_id=component_id,
+                title=old.name,
+                impact="none",
+                old_status=old.status,
+                new_status="operational",
+                detail="no open incident names it any more",
+            )
         )
 
     def _component_row(self, component: Component, old: _CompRow | None) -> _CompRow:
@@ -1881,7 +1955,7 @@ class _Ingest:
             for r in self.c.execute(
                 f"""SELECT incident_id, is_maintenance, title, status, impact, started_at,
                            updated_at, resolved_at, resolution_inferred, url, components, regions,
-                           scheduled_for, scheduled_until, first_seen_at, last_seen_at
+                           scheduled_for, scheduled_until, first_seen_at, last_seen_at, time_note
                     FROM incidents WHERE source_id = ? AND incident_id IN ({_marks(len(chunk))})""",
                 (self.source_id, *chunk),
             ):
@@ -1943,6 +2017,7 @@ class _Ingest:
             scheduled_until=scheduled_until,
             first_seen_at=self.now if old is None else old.first_seen_at,
             last_seen_at=self.now if old is None else max(old.last_seen_at, self.now),
+            time_note=incident.time_note,
         )
 
     def _merge_incident(

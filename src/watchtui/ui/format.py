@@ -28,6 +28,7 @@ _STATUS: dict[str, tuple[str, str, str, str]] = {
 _IMPACT: dict[str, tuple[str, str, str, str]] = {
     "none": ("·", ".", "none", "bright_black"),
     "maintenance": ("◆", "~", "maint", "blue"),
+    "unknown": ("?", "?", "unknown", "bright_black"),
     "minor": ("▲", "!", "minor", "yellow"),
     "major": ("▲", "!!", "major", "bright_red"),
     "critical": ("■", "X", "CRITICAL", "bold red"),

@@ -68,6 +68,9 @@ def facts_text(view: IncidentView, now: datetime, *, ascii_only: bool, local: bo
         )
     lasted = fmt.duration(incident.started_at, incident.resolved_at, now)
     text.append_text(_line("Duration", lasted + (" so far" if incident.is_open else "")))
+    if incident.time_note:
+        # The source gave an impossible time; say so rather than show it as fact.
+        text.append_text(_line("Times", (incident.time_note, "italic")))
     text.append_text(_line("Services", ", ".join(incident.components) or nothing))
     if view.regions:
         for index, region in enumerate(view.regions):
@@ -176,6 +179,10 @@ class IncidentScreen(Screen[None]):
             )
             for u in view.incident.updates
         )
+        if not view.incident.updates:
+            timeline.mount(
+                Static(Text("No updates published yet.", style="italic"), classes="update")
+            )
         timeline.focus()
 
     @property

@@ -64,7 +64,7 @@ def source_cells(source: SourceView, now: datetime, *, ascii_only: bool) -> dict
     error = (
         Text(one_line(source.last_error), style="red")
         if source.last_error and source.enabled
-        else Text("")
+        else Text(one_line(source.note or ""), style="yellow")
     )
     return {
         "name": Text(one_line(source.name), style="" if source.enabled else "bright_black"),
@@ -99,6 +99,9 @@ def source_detail(source: SourceView, now: datetime, *, ascii_only: bool) -> Tex
         detail.append("\nLast error: ", style="bold")
         # The whole message, wrapped: remote text, so plain Text and never markup.
         detail.append(source.last_error.strip(), style="red")
+    if source.note:
+        detail.append("\nLeft out: ", style="bold")
+        detail.append(source.note.strip(), style="yellow")
     return detail
 
 

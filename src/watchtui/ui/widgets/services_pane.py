@@ -19,8 +19,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
-from watchtui.domain.model import ComponentStatus, status_rank, worst_status
-from watchtui.engine.overview import ComponentView, ProbeView, components_in
+from watchtui.domain.model import impact_rank, status_rank
+from watchtui.engine.overview import ComponentView, ProbeView, SourceView, components_in
 from watchtui.ui import format as fmt
 from watchtui.ui.messages import OpenProbe, ShowIncidents
 from watchtui.ui.widgets.keyed_table import Cells, KeyedTable
@@ -47,16 +47,17 @@ class _Group:
     provider: str
     components: list[ComponentView]
     probes: list[ProbeView] = field(default_factory=list)
-
-    @property
-    def status(self) -> ComponentStatus:
-        return worst_status([c.status for c in self.components])
+    # The provider's own judgement (``domain.assessment.source_impact``); None for the group of
+    # probes tied to no provider.
+    source: SourceView | None = None
 
     @property
     def rank(self) -> int:
         ranks = [signals.probe_rank(p) for p in self.probes]
-        if self.components:
-            ranks.append(status_rank(self.status))
+        ranks += [status_rank(c.status) for c in self.components]
+        if self.source is not None:
+            # Impacts and component statuses share one order (see domain.model).
+            ranks.append(impact_rank(self.source.impact))
         return max(ranks, default=0)
 
 
@@ -109,14 +110,20 @@ class ServicesPane(KeyedTable):
             ):
                 continue
             by_source[component.source_id].append(component)
-        groups = {sid: _Group(sid, comps[0].provider, comps) for sid, comps in by_source.items()}
+        sources = {s.id: s for s in overview.sources}
+        groups = {
+            sid: _Group(sid, comps[0].provider, comps, source=sources.get(sid))
+            for sid, comps in by_source.items()
+        }
+        for source in self._sources_without_components(state, set(groups)):
+            groups[source.id] = _Group(source.id, source.name, [], source=source)
         for probe in self._probes(state):
             source_id = probe.provider or UNLINKED
             if source_id not in groups:
                 name = (
                     signals.provider_name(overview, source_id) if probe.provider else UNLINKED_NAME
                 )
-                groups[source_id] = _Group(source_id, name, [])
+                groups[source_id] = _Group(source_id, name, [], source=sources.get(source_id))
             groups[source_id].probes.append(probe)
         open_counts: dict[str, int] = defaultdict(int)
         for view in overview.open_incidents:
@@ -130,6 +137,30 @@ class ServicesPane(KeyedTable):
                 g.provider.casefold(),
             ),
         )
+
+    @staticmethod
+    def _sources_without_components(state: PaneState, shown: set[str]) -> list[SourceView]:
+        """Providers with something to say but no component in view: an open incident (named
+        components or not, updates or not), or blindness.  Either must be on the board."""
+        overview = state.overview
+        in_scope = {
+            v.source_id
+            for v in overview.open_incidents
+            if state.geography is None
+            or any((r.geography or "unmapped") == state.geography for r in v.regions)
+        }
+        chosen = []
+        for source in overview.sources:
+            if source.id in shown or not source.enabled:
+                continue
+            if source.id not in in_scope and not (source.blind and state.geography is None):
+                continue
+            if state.only_watched and source.id not in overview.watched:
+                continue
+            if not state.matches([source.name, source.id]):
+                continue
+            chosen.append(source)
+        return chosen
 
     @staticmethod
     def _probes(state: PaneState) -> list[ProbeView]:
@@ -163,11 +194,19 @@ class ServicesPane(KeyedTable):
     def _provider_cells(self, group: _Group, hidden: int, state: PaneState) -> Cells:
         watched = group.source_id in state.overview.watched
         label = Text.assemble(self._watch_mark(watched, state), (group.provider, "bold"))
-        summary = Text(f"{hidden} ok" if hidden else "", style="dim")
-        # No components, no claim: a provider known only through a probe says nothing itself.
+        source = group.source
+        notes = []
+        if source is not None and source.open_incidents:
+            notes.append(f"{source.open_incidents} open")
+        if source is not None and source.blind:
+            notes.append(f"{source.health}, last read {fmt.age(source.last_success_at, state.now)}")
+        if hidden:
+            notes.append(f"{hidden} ok")
+        summary = Text(" · ".join(notes), style="dim")
+        # A provider known only through a probe says nothing itself.
         status = (
-            fmt.status_cell(group.status, ascii_only=state.ascii_only)
-            if group.components
+            fmt.impact_cell(source.impact, ascii_only=state.ascii_only)
+            if source is not None
             else Text("")
         )
         return label, status, summary
