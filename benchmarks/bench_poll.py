@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -22,9 +23,12 @@ import httpx
 
 from watchtui.config import SourceSpec, derive_endpoints
 from watchtui.engine.poller import DEFAULT_CONCURRENCY, Poller
-from watchtui.feedserver import FeedServer
 from watchtui.net.fetch import make_client
 from watchtui.store import Store
+
+# Run as `python benchmarks/bench_poll.py`: the test helpers live under the repo root.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.feedserver import FeedServer
 
 
 def payload(i: int) -> bytes:

@@ -664,7 +664,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     launches = args.runs or (3 if args.quick else 7)
     idle = args.idle or (10.0 if args.quick else 60.0)
 
-    from watchtui.feedserver import FeedServer
+    # Run as `python benchmarks/bench_ui.py`: the test helpers live under the repo root.
+    sys.path.insert(0, str(ROOT))
+    from tests.support.feedserver import FeedServer
 
     with tempfile.TemporaryDirectory(prefix="watchtui-bench-") as tmp, FeedServer() as server:
         work = Path(tmp)

@@ -4,7 +4,7 @@
     python scripts/screenshots.py --check    # render again, exit 1 if any file would change
 
 Everything shown is DEMO DATA (``watchtui.demo``).  Each scene replays the scenario up to one step
-through the real poller, probe runner and store (a loopback feed server, a clock frozen at each
+through the real poller, probe runner and store (the demo's loopback server, a clock frozen at each
 step's scenario time), then runs the real ``WatchApp`` headless at a fixed size, presses the keys a
 user would, and exports the screen as SVG.  The app's engine reads that store and never polls, so
 the same code gives the same bytes on every run.
@@ -20,7 +20,6 @@ import importlib.util
 import sqlite3
 import sys
 import tempfile
-import tomllib
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,12 +30,12 @@ from urllib.parse import urlsplit
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
-from watchtui.config import parse_config
 from watchtui.demo import PEAK_STEP, Scenario
 from watchtui.demo.app import DemoFeed, SteppedClock, replay
+from watchtui.demo.config import demo_config
+from watchtui.demo.server import DemoServer
 from watchtui.domain.events import ChangeEvent
 from watchtui.engine.core import Engine
-from watchtui.feedserver import FeedServer
 from watchtui.store import Store
 from watchtui.ui.app import WatchApp
 
@@ -50,7 +49,7 @@ POLLS_PER_STEP = 4
 SHOWN_BASE_URL = "http://127.0.0.1:8765"
 # The step where the user's probes and the providers disagree both ways, and a feed is failing.
 DISAGREEMENT_STEP = 3
-# Demo Pay's incident (the hostile title) has three updates by then, HTML among them.
+# Demo Pay's incident has three updates by then, HTML among them.
 INCIDENT_STEP = 9
 TITLE = "watchtui demo (scripted demo data)"
 
@@ -75,15 +74,14 @@ def typed(text: str) -> tuple[str, ...]:
     return tuple("space" if char == " " else char for char in text)
 
 
-# Filter the stream down to the hostile-title incident, then open it: its title must show the
-# markup literally.
-_OPEN_HOSTILE = ("slash", *typed("card declines"), "enter", "enter")
+# Filter the stream down to Demo Pay's card-declines incident, then open it.
+_OPEN_CARD_DECLINES = ("slash", *typed("card declines"), "enter", "enter")
 
 SCENES: tuple[Scene, ...] = (
     Scene("main", PEAK_STEP, (120, 40)),
     Scene("main", PEAK_STEP, (80, 24)),
-    Scene("incident", INCIDENT_STEP, (120, 40), _OPEN_HOSTILE),
-    Scene("incident", INCIDENT_STEP, (80, 24), _OPEN_HOSTILE),
+    Scene("incident", INCIDENT_STEP, (120, 40), _OPEN_CARD_DECLINES),
+    Scene("incident", INCIDENT_STEP, (80, 24), _OPEN_CARD_DECLINES),
     Scene("history", PEAK_STEP, (120, 40), ("h",)),
     # The failing Demo Deploy feed (fourth row) selected, so its detail line shows the error.
     Scene("sources", DISAGREEMENT_STEP, (120, 40), ("s", "down", "down", "down")),
@@ -101,7 +99,7 @@ class FrozenEngine(Engine):
 
 async def build_store(path: Path, step: int) -> Scenario:
     """Replay the scenario up to ``step`` into a new store at ``path``."""
-    with FeedServer() as server:
+    with DemoServer() as server:
         feed = DemoFeed(server, STEP_SECONDS, clock=lambda: START, loop=False)
         clock = SteppedClock(START)
         store = Store.open(path)
@@ -160,11 +158,10 @@ async def refit(pilot: Pilot[None], size: tuple[int, int]) -> None:
 
 
 async def render(scene: Scene, store_path: Path, scenario: Scenario) -> str:
-    raw = tomllib.loads(scenario.config_toml(SHOWN_BASE_URL))
     # The moment of the step's last poll round.
     last_round = STEP_SECONDS * (POLLS_PER_STEP - 1) / POLLS_PER_STEP
     now = scenario.at(scene.step) + timedelta(seconds=last_round)
-    engine = FrozenEngine(Store.open(store_path), parse_config(raw), clock=lambda: now)
+    engine = FrozenEngine(Store.open(store_path), demo_config(SHOWN_BASE_URL), clock=lambda: now)
     app = WatchApp(engine, clock=lambda: now, notifications=False)
     app.title = TITLE
     async with app.run_test(size=scene.size) as pilot:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.support.feedserver import Fault, FeedServer
 from tests.support.statuspage_payloads import history, incident, summary
 from watchtui.cli import main
-from watchtui.feedserver import Fault, FeedServer
 
 
 @pytest.fixture

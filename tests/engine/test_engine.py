@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.feedserver import Fault, FeedServer
 from tests.support.statuspage_payloads import history, incident, summary
 from watchtui.config import load_config, parse_config
 from watchtui.engine.core import Engine
-from watchtui.feedserver import Fault, FeedServer
 from watchtui.store import Store
 
 

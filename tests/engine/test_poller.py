@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.feedserver import Fault, FeedServer
 from tests.support.statuspage_payloads import T0, Clock, history, incident, summary
 from watchtui.config import SourceSpec, derive_endpoints
 from watchtui.engine.poller import Poller
-from watchtui.feedserver import Fault, FeedServer
 from watchtui.store import Store
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.feedserver import Fault, FeedServer
 from watchtui import __version__
-from watchtui.feedserver import Fault, FeedServer
 from watchtui.net.fetch import (
     DEFAULT_INTERVAL,
     MAX_INTERVAL,

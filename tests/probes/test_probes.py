@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from watchtui.feedserver import Fault, FeedServer
+from tests.support.feedserver import Fault, FeedServer
 from watchtui.probes import (
     ProbeResult,
     ProbeRunner,

@@ -20,8 +20,7 @@ from typing import Any
 import pytest
 from tests.reliability.conftest import Record
 from tests.reliability.helpers import ROOT, scaled, sp_incident, sp_summary
-
-from watchtui.feedserver import FeedServer
+from tests.support.feedserver import FeedServer
 
 INTERVAL = 2
 SOURCES = 4

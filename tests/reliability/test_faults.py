@@ -45,11 +45,11 @@ from tests.reliability.helpers import (
     sp_incident,
     sp_summary,
 )
+from tests.support.feedserver import Fault, FeedServer
 
 from watchtui.demo import DEMO_SOURCES, Scenario
 from watchtui.engine.poller import TOTAL_TIMEOUT as PRODUCTION_TOTAL_TIMEOUT
 from watchtui.engine.poller import Poller
-from watchtui.feedserver import Fault, FeedServer
 from watchtui.net.fetch import DEFAULT_MAX_BYTES, RETRY_AFTER_CAP
 from watchtui.sources import parse_payload
 from watchtui.store import Store

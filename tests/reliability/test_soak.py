@@ -31,11 +31,11 @@ from tests.reliability.helpers import (
     sp_incident,
     sp_summary,
 )
+from tests.support.feedserver import Fault, FeedServer
 
 from watchtui.config import SourceSpec, derive_endpoints
 from watchtui.demo import DEMO_SOURCES, PEAK_STEP, STEPS, DemoSource, Scenario
 from watchtui.engine.poller import Poller
-from watchtui.feedserver import Fault, FeedServer
 from watchtui.sources import parse_payload
 from watchtui.store import Store
 

@@ -35,6 +35,7 @@ import pytest
 from rich.text import Text
 from tests.reliability.conftest import Record
 from tests.reliability.helpers import MIB, T0, Clock, sp_incident, sp_summary, until
+from tests.support.feedserver import Fault, FeedServer
 from tests.ui.run_fake import screen_lines
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
@@ -42,7 +43,6 @@ from textual.pilot import Pilot
 from watchtui.config import parse_config, resolve_sources
 from watchtui.engine.core import Engine
 from watchtui.engine.poller import Poller
-from watchtui.feedserver import Fault, FeedServer
 from watchtui.net.fetch import RETRY_AFTER_CAP
 from watchtui.store import Store
 from watchtui.ui.app import WatchApp

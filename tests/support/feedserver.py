@@ -1,8 +1,9 @@
 """A tiny HTTP server on 127.0.0.1 that serves canned feeds and misbehaves on request.
 
-It backs the fetch-layer tests, ``watchtui demo`` and the screenshots, so it uses the standard
-library only and must never outlive its owner: every thread is a daemon, every wait is bounded or
-interrupted by :meth:`FeedServer.stop`, and it binds the loopback interface only.
+It backs the fetch, poller, probe and reliability tests and the benchmarks (``watchtui demo`` has
+its own static server, ``watchtui.demo.server``).  It uses the standard library only and must never
+outlive its owner: every thread is a daemon, every wait is bounded or interrupted by
+:meth:`FeedServer.stop`, and it binds the loopback interface only.
 
 Usage::
 

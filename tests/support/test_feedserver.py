@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from watchtui.feedserver import Fault, FeedServer, _gzip_of_zeros
+from tests.support.feedserver import Fault, FeedServer, _gzip_of_zeros
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """``watchtui demo``: the full app on a scripted outage, with no internet.
 
-A loopback ``FeedServer`` plays ``watchtui.demo.Scenario`` (demo data, in the real wire formats)
+A loopback ``DemoServer`` plays ``watchtui.demo.Scenario`` (demo data, in the real wire formats)
 step by step while the real poller, store and UI watch it through a temporary store.  The same
 ``DemoFeed`` drives the end-to-end test and the screenshots.
 """
@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import tempfile
 import threading
-import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from watchtui.config import Config, parse_config
-from watchtui.demo import Scenario
-from watchtui.feedserver import FeedServer
+from watchtui.config import Config
+from watchtui.demo.config import demo_config
+from watchtui.demo.scenario import Scenario
+from watchtui.demo.server import DemoServer
 
 if TYPE_CHECKING:
     from watchtui.domain.events import ChangeEvent
@@ -34,7 +34,7 @@ class DemoFeed:
 
     def __init__(
         self,
-        server: FeedServer,
+        server: DemoServer,
         step_seconds: float,
         *,
         clock: Callable[[], datetime] = utcnow,
@@ -50,14 +50,12 @@ class DemoFeed:
         self._thread: threading.Thread | None = None
 
     def config(self) -> Config:
-        return parse_config(tomllib.loads(self.scenario.config_toml(self.server.base_url)))
+        return demo_config(self.server.base_url)
 
     def show(self, step: int) -> None:
         self.step = step
-        for path, payload in self.scenario.payloads(step).items():
-            self.server.set(
-                path, payload.body, status=payload.status, content_type=payload.content_type
-            )
+        payloads = self.scenario.payloads(step)
+        self.server.serve({p: (v.status, v.content_type, v.body) for p, v in payloads.items()})
 
     def start(self) -> None:
         self.show(0)
@@ -113,7 +111,7 @@ def run_demo(*, step_seconds: float = 8.0, ascii_only: bool = False, kiosk: bool
     from watchtui.store import Store
     from watchtui.ui.app import WatchApp
 
-    with FeedServer() as server, tempfile.TemporaryDirectory(prefix="watchtui-demo-") as tmp:
+    with DemoServer() as server, tempfile.TemporaryDirectory(prefix="watchtui-demo-") as tmp:
         feed = DemoFeed(server, step_seconds)
         feed.start()
         try:
