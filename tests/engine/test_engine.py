@@ -170,3 +170,15 @@ def test_headline_never_reads_quiet_when_blind() -> None:
         "No known open incidents · 1 source failing"
     )
     assert Overview(now, sources=(never,)).headline() == "No data yet · 1 source failing"
+
+
+def test_an_overview_is_one_read_of_the_store(server: FeedServer, tmp_path: Path) -> None:
+    serve(server, "a", summary(incident("x")))
+    serve(server, "b", summary())
+    raw = {"watch": {"providers": []}, "sources": [page(server, "a"), page(server, "b")]}
+    engine = make_engine(server, tmp_path, raw)
+    asyncio.run(engine.poll(force=True))
+    before = engine.store.read_transactions
+    overview = engine.overview()
+    assert engine.store.read_transactions == before + 1
+    assert len(overview.open_incidents) == 1 and len(overview.sources) == 2

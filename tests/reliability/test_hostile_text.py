@@ -33,6 +33,7 @@ import pytest
 from rich.segment import Segment
 from tests.reliability.conftest import Record
 from tests.reliability.helpers import until
+from tests.support.feedserver import FeedServer
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.pilot import Pilot
 
@@ -41,7 +42,6 @@ from watchtui.config import parse_config, resolve_sources
 from watchtui.domain.text import BODY_MAX, TITLE_MAX
 from watchtui.engine.core import Engine
 from watchtui.engine.poller import Poller
-from watchtui.feedserver import FeedServer
 from watchtui.store import Store
 from watchtui.ui.app import WatchApp
 from watchtui.ui.screens.help import HelpScreen
@@ -122,8 +122,27 @@ INPUTS: tuple[Hostile, ...] = (
     Hostile("javascript:", "`javascript:` shortlink / RSS link / page URL", gone=("javascript:",)),
     Hostile("file:", "`file:///etc/passwd` shortlink / RSS link", gone=("file://",)),
 )
-# Any C0 control but newline and tab, DEL and every C1 control.
-CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def forbidden_on_screen() -> re.Pattern[str]:
+    """Every character no feed may put on the screen or the terminal: Unicode categories Cc (but
+    the newline), Cf, Co, Cs, Zl and Zp.  Derived from ``unicodedata`` over every code point, never
+    from the sanitiser's own tables, so a character the sanitiser forgets fails here."""
+    import sys
+    import unicodedata
+
+    categories = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+    ranges: list[list[int]] = []
+    for cp in range(sys.maxunicode + 1):
+        if cp != 0x0A and unicodedata.category(chr(cp)) in categories:
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1][1] = cp
+            else:
+                ranges.append([cp, cp])
+    return re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
+
+
+CONTROLS = forbidden_on_screen()
 
 # --- payloads -----------------------------------------------------------------------------------
 

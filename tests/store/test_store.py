@@ -15,6 +15,9 @@ from watchtui import store as store_module
 from watchtui.domain.events import ChangeEvent
 from watchtui.domain.model import Component, Incident, IncidentUpdate, Maintenance, Snapshot
 from watchtui.store import Store, StoreError
+from watchtui.store import core as store_core
+from watchtui.store import ingest as store_ingest
+from watchtui.store import schema as store_schema
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -257,7 +260,7 @@ def test_disk_full_raises_store_error_and_keeps_state(store: Store, db_path: Pat
 def test_locked_store_raises_store_error_not_sqlite_error(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "_BUSY_BACKOFF_S", 0.0)
+    monkeypatch.setattr(store_core, "_BUSY_BACKOFF_S", 0.0)
     s = Store.open(db_path, busy_timeout=0.05)
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
@@ -323,7 +326,7 @@ def test_migration_runner_applies_new_migrations_and_keeps_history(
         conn.execute("ALTER TABLE incidents ADD COLUMN note TEXT")
         conn.execute("UPDATE incidents SET note = 'migrated'")
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, add_notes])
+    monkeypatch.setattr(store_schema, "MIGRATIONS", [*store_schema.MIGRATIONS, add_notes])
     with Store.open(db_path) as s:
         assert s.user_version() == v1 + 1
         stored = s.incident("gh", "i1")
@@ -346,7 +349,7 @@ def test_failing_migration_leaves_the_old_version(
         conn.execute("ALTER TABLE incidents ADD COLUMN half TEXT")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, broken])
+    monkeypatch.setattr(store_schema, "MIGRATIONS", [*store_schema.MIGRATIONS, broken])
     with pytest.raises(RuntimeError):
         Store.open(db_path)
     conn = sqlite3.connect(db_path)
@@ -639,7 +642,7 @@ def test_ingest_rolls_back_entirely_when_it_fails_midway(
         inc("i2", updates=(upd("v1", T0 + MIN),)),
         components=(Component(id="c1", name="API", status="major_outage"),),
     )
-    original = store_module._Ingest._incidents
+    original = store_ingest._Ingest._incidents
     reached: list[bool] = []
 
     def incidents_then_crash(self: Any, snapshot: Snapshot) -> None:
@@ -647,7 +650,7 @@ def test_ingest_rolls_back_entirely_when_it_fails_midway(
         reached.append(True)
         raise RuntimeError("simulated crash after writing")
 
-    monkeypatch.setattr(store_module._Ingest, "_incidents", incidents_then_crash)
+    monkeypatch.setattr(store_ingest._Ingest, "_incidents", incidents_then_crash)
     with pytest.raises(RuntimeError, match="simulated"):
         store.ingest("gh", changed, T0 + MIN, lists_only_current=True)
     assert reached == [True]

@@ -15,7 +15,7 @@ import re
 import signal
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -35,21 +35,29 @@ from watchtui.config import (
     Config,
     ConfigError,
     SourceSpec,
+    add_probe,
     config_path,
     db_path,
     derive_endpoints,
+    edit_config,
     load_config,
-    read_raw,
+    put_source,
+    remove_probe,
+    remove_source,
     resolve_sources,
-    write_raw,
+    unwatch_provider,
+    watch_provider,
 )
 from watchtui.domain.document import incident_to_dict, iso, snapshot_to_dict
 from watchtui.domain.errors import FeedError
 from watchtui.domain.model import Snapshot
+from watchtui.domain.vetting import vet
 from watchtui.sources import KIND_MODULES, KINDS, parse_payload
 from watchtui.store import StoredIncident, StoreError
 
 if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
+
     from watchtui.engine.core import Engine
 
 
@@ -144,9 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | None = None
+) -> int:
+    """``clock`` is the time the commands judge ages and staleness by (tests freeze it)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.clock = clock or _utcnow
     try:
         return _dispatch(args)
     except (CliError, ConfigError, StoreError) as exc:
@@ -156,10 +168,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     out = sys.stdout
     if args.command == "parse":
-        return cmd_parse(args.file, args.kind, as_json=args.json, out=out)
+        return cmd_parse(args.file, args.kind, as_json=args.json, out=out, now=args.clock())
     if args.command == "config":
         return cmd_config(args, out)
     if args.command == "status":
@@ -193,14 +209,15 @@ def _duration_spec(text: str) -> timedelta:
 # --- parse ------------------------------------------------------------------------------------
 
 
-def cmd_parse(file: str, kind: str, *, as_json: bool, out: TextIO) -> int:
+def cmd_parse(file: str, kind: str, *, as_json: bool, out: TextIO, now: datetime) -> int:
     try:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
         print(f"watchtui: cannot read {file}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        snapshot = parse_payload(kind, data)
+        # Vetted as the poller vets a fetch, with now as the fetch time: what watchtui would keep.
+        snapshot = vet(parse_payload(kind, data), now)
     except FeedError as exc:
         print(f"watchtui: {file}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -245,6 +262,12 @@ def format_snapshot(snapshot: Snapshot) -> str:
                 f"  {maintenance.status:<11} {iso(maintenance.scheduled_for) or '?'}"
                 f" .. {iso(maintenance.scheduled_until) or '?'}  {maintenance.title}"
             )
+    for incident in (*snapshot.incidents, *snapshot.maintenances):
+        if incident.time_note:
+            lines.append(f"  times of {incident.id}: {incident.time_note}")
+    if snapshot.dropped:
+        lines.append(f"left out: {len(snapshot.dropped)}")
+        lines.extend(f"  {d.what} {d.id}: {d.reason}" for d in snapshot.dropped)
     return "\n".join(lines) + "\n"
 
 
@@ -292,7 +315,7 @@ HISTORY_FIELDS = (
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     _, config = load(args)
     store = open_store(args)
-    now = datetime.now(UTC)
+    now: datetime = args.clock()
     if args.prune:
         counts = store.prune(now - timedelta(days=config.store.retention_days))
         out.write(
@@ -387,7 +410,6 @@ def _sources_list(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def _sources_add(args: argparse.Namespace, path: Path, config: Config, out: TextIO) -> int:
-    raw = read_raw(path)
     target: str = args.target
     entry = catalog.get(target)
     if entry is not None and not target.startswith(("http://", "https://")):
@@ -395,13 +417,16 @@ def _sources_add(args: argparse.Namespace, path: Path, config: Config, out: Text
             raise CliError(
                 f"{entry.name} has no machine-readable status feed; see {entry.base_url}"
             )
-        providers = list(config.watch.providers or catalog.default_ids())
-        if entry.id in providers:
+        provider_id = entry.id
+        change = edit_config(path, lambda doc: watch_provider(doc, provider_id)).result
+        if change == "unchanged":
             out.write(f"{entry.id} is already watched\n")
             return 0
-        raw.setdefault("watch", {})["providers"] = [*providers, entry.id]
-        write_raw(path, raw)
-        out.write(f"added {entry.id} ({entry.name}, {entry.kind}) to {path}\n")
+        how = {
+            "extra": " beside the default providers (watch.extra_providers)",
+            "restored": " (taken out of watch.excluded_providers)",
+        }.get(change, "")
+        out.write(f"added {entry.id} ({entry.name}, {entry.kind}) to {path}{how}\n")
         return 0
     if not target.startswith(("http://", "https://")):
         raise CliError(f"{target!r} is neither a catalog id nor an http(s) URL")
@@ -415,9 +440,7 @@ def _sources_add(args: argparse.Namespace, path: Path, config: Config, out: Text
         source["name"] = args.name or (known.name if known else source_id)
     if args.interval:
         source["interval"] = args.interval
-    sources = [s for s in raw.get("sources", []) if s.get("id") != source_id]
-    raw["sources"] = [*sources, source]
-    write_raw(path, raw)
+    edit_config(path, lambda doc: put_source(doc, source))
     out.write(f"added {source_id} ({kind}) {url} to {path}\n")
     return 0
 
@@ -470,21 +493,15 @@ def _looks_like_endpoint(url: str) -> bool:
 
 
 def _sources_remove(args: argparse.Namespace, path: Path, config: Config, out: TextIO) -> int:
-    raw = read_raw(path)
     source_id = args.source_id
-    custom = [s for s in raw.get("sources", []) if s.get("id") != source_id]
-    removed = len(custom) != len(raw.get("sources", []))
-    if removed:
-        raw["sources"] = custom
-    providers = list(config.watch.providers or catalog.default_ids())
-    entry = catalog.get(source_id)
-    if entry is not None and entry.id in providers:
-        providers.remove(entry.id)
-        raw.setdefault("watch", {})["providers"] = providers
-        removed = True
-    if not removed:
+
+    def remove(doc: TOMLDocument) -> bool:
+        # Both: a custom source may share its id with a catalog provider.
+        custom = remove_source(doc, source_id)
+        return unwatch_provider(doc, source_id) or custom
+
+    if not edit_config(path, remove).result:
         raise CliError(f"no source {source_id!r} is configured (see `watchtui sources list`)")
-    write_raw(path, raw)
     out.write(f"removed {source_id} from {path} (its history stays in the store)\n")
     return 0
 
@@ -578,22 +595,17 @@ def cmd_probes(args: argparse.Namespace, out: TextIO) -> int:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "probe"
             raise CliError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from exc
-        raw = read_raw(path)
-        if any(p.get("id") == spec.id for p in raw.get("probes", [])):
+        entry = spec.to_config()
+        if not edit_config(path, lambda doc: add_probe(doc, entry)).result:
             raise CliError(f"a probe {spec.id!r} already exists (remove it first)")
-        raw.setdefault("probes", []).append(spec.to_config())
-        write_raw(path, raw)
         linked = link_provider(spec)
         tied = f", tied to {linked.provider}" if linked.provider else ""
         out.write(f"added probe {spec.id} ({spec.type} {spec.target}{tied}) to {path}\n")
         return 0
     if action == "remove":
-        raw = read_raw(path)
-        kept = [p for p in raw.get("probes", []) if p.get("id") != args.probe_id]
-        if len(kept) == len(raw.get("probes", [])):
-            raise CliError(f"no probe {args.probe_id!r} is configured")
-        raw["probes"] = kept
-        write_raw(path, raw)
+        probe_id: str = args.probe_id
+        if not edit_config(path, lambda doc: remove_probe(doc, probe_id)).result:
+            raise CliError(f"no probe {probe_id!r} is configured")
         if args.forget:
             open_store(args).remove_probe(args.probe_id)
         out.write(f"removed probe {args.probe_id} from {path}\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 from watchtui.cli.common import CliError, load, open_store, print_json
@@ -44,8 +44,8 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     store = open_store(args)
     if not args.cached:
         asyncio.run(_fetch_round(store, specs, config))
-    overview = Engine(store, config).overview()
-    report = status_report(overview, [s.id for s in specs], datetime.now(UTC))
+    overview = Engine(store, config, clock=args.clock).overview()
+    report = status_report(overview, [s.id for s in specs], args.clock())
     if args.json:
         print_json(report, out)
     else:

@@ -34,6 +34,7 @@ def incident_to_dict(incident: Incident) -> dict[str, Any]:
         "components": list(incident.components),
         "regions": list(incident.regions),
         "updates": [update_to_dict(u) for u in incident.updates],
+        "time_note": incident.time_note,
     }
     if isinstance(incident, Maintenance):
         data["scheduled_for"] = iso(incident.scheduled_for)
@@ -66,4 +67,6 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
         "components": [component_to_dict(c) for c in snapshot.components],
         "incidents": [incident_to_dict(i) for i in snapshot.incidents],
         "maintenances": [incident_to_dict(m) for m in snapshot.maintenances],
+        "component_listing": snapshot.component_listing,
+        "dropped": [{"what": d.what, "id": d.id, "reason": d.reason} for d in snapshot.dropped],
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from html.parser import HTMLParser
 
 TITLE_MAX = 500
@@ -28,12 +28,125 @@ _ESCAPE_SEQ = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-# C0 controls except \n and \t, DEL, C1 controls; bidi embeddings/overrides/isolates; zero-width
-# characters and the BOM; line/paragraph separators (normalised to \n below).
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+# Every code point whose Unicode general category is Cc (controls), Cf (format: bidi marks and
+# isolates, zero-width characters, soft hyphen, tag characters, interlinear annotation…), Cs
+# (surrogates), Co (private use), Zl or Zp (line and paragraph separators).  None of them is text a
+# reader should see, and each one is either acted on by a terminal or rendered differently by each
+# font.  Unassigned code points (Cn) are deliberately kept: an emoji newer than Python's Unicode
+# database is unassigned here and must not vanish.  A literal table rather than a scan of all
+# 0x110000 code points at import, because first paint is benchmarked; tests/domain/test_text.py
+# recomputes it from ``unicodedata`` over every code point, so a Python upgrade that moves the
+# database fails there.  Generated from unicodedata.unidata_version 14.0.0 (Python 3.11).
+_FORBIDDEN_RANGES: tuple[tuple[int, int], ...] = (
+    (0x0000, 0x001F),  # Cc: C0 controls
+    (0x007F, 0x009F),  # Cc: DEL and C1 controls
+    (0x00AD, 0x00AD),  # Cf: soft hyphen
+    (0x0600, 0x0605),  # Cf: Arabic number signs
+    (0x061C, 0x061C),  # Cf: Arabic letter mark
+    (0x06DD, 0x06DD),  # Cf: Arabic end of ayah
+    (0x070F, 0x070F),  # Cf: Syriac abbreviation mark
+    (0x0890, 0x0891),  # Cf: Arabic pound and piastre marks above
+    (0x08E2, 0x08E2),  # Cf: Arabic disputed end of ayah
+    (0x180E, 0x180E),  # Cf: Mongolian vowel separator
+    (0x200B, 0x200F),  # Cf: zero-width space/joiners, LRM, RLM
+    (0x2028, 0x202E),  # Zl, Zp, then Cf bidi embeddings and overrides
+    (0x2060, 0x2064),  # Cf: word joiner, invisible operators
+    (0x2066, 0x206F),  # Cf: bidi isolates, deprecated format characters
+    (0xD800, 0xF8FF),  # Cs surrogates, then Co private use
+    (0xFEFF, 0xFEFF),  # Cf: BOM / zero-width no-break space
+    (0xFFF9, 0xFFFB),  # Cf: interlinear annotation
+    (0x110BD, 0x110BD),  # Cf: Kaithi number signs
+    (0x110CD, 0x110CD),
+    (0x13430, 0x13438),  # Cf: Egyptian hieroglyph format controls
+    (0x1BCA0, 0x1BCA3),  # Cf: shorthand format controls
+    (0x1D173, 0x1D17A),  # Cf: musical symbol format controls
+    (0xE0001, 0xE0001),  # Cf: language tag
+    (0xE0020, 0xE007F),  # Cf: tag characters
+    (0xF0000, 0xFFFFD),  # Co: supplementary private use area A
+    (0x100000, 0x10FFFD),  # Co: supplementary private use area B
 )
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# Category Zs (space separators) other than the space itself, same database and same test.  They
+# are shown, but as a plain space.
+_SPACE_SEPARATORS: tuple[tuple[int, int], ...] = (
+    (0x00A0, 0x00A0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200A),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
+)
+
+
+def _char_class(ranges: tuple[tuple[int, int], ...], keep: str = "", add: str = "") -> str:
+    """A regex character class for ``ranges`` minus the characters of ``keep``, plus ``add``."""
+    kept = sorted(map(ord, keep))
+    parts: list[str] = []
+    for first, last in ranges:
+        for cp in kept:
+            if first <= cp <= last:
+                if first < cp:
+                    parts.append(f"\\U{first:08x}-\\U{cp - 1:08x}")
+                first = cp + 1
+        if first <= last:
+            parts.append(f"\\U{first:08x}-\\U{last:08x}")
+    parts.extend(f"\\U{ord(c):08x}" for c in add)
+    # An empty class is a regex syntax error; this matches nothing instead.
+    return "[" + "".join(parts) + "]" if parts else "(?!)"
+
+
+_BEYOND_BMP = re.compile("[\\U00010000-\\U0010ffff]")
+
+
+class _CharSet:
+    """A set of characters to find or delete, as two regexes cut at the end of the BMP.
+
+    The regex engine tests a class's ranges beyond the BMP one by one for every character it
+    scans, so the whole table as one class cost five times its BMP part alone on ordinary text.
+    The second half only runs on text that holds a character beyond the BMP, which feeds rarely do
+    (``isascii`` answers for most strings without a scan).
+    """
+
+    def __init__(self, ranges: tuple[tuple[int, int], ...], keep: str = "") -> None:
+        self._ranges = ranges
+        self._keep = keep
+
+    # Compiled on first use, not at import: the surrogate and private-use ranges make the regex
+    # compiler fill its bitmap one code point at a time in Python (about 1 ms per set), and first
+    # paint from the store may clean nothing at all.
+    @cached_property
+    def _bmp(self) -> re.Pattern[str]:
+        return re.compile(
+            _char_class(
+                tuple((a, min(b, 0xFFFF)) for a, b in self._ranges if a <= 0xFFFF), self._keep
+            )
+        )
+
+    @cached_property
+    def _beyond(self) -> re.Pattern[str]:
+        return re.compile(
+            _char_class(
+                tuple((max(a, 0x10000), b) for a, b in self._ranges if b > 0xFFFF), self._keep
+            )
+        )
+
+    def _may_be_beyond(self, text: str) -> bool:
+        return not text.isascii() and _BEYOND_BMP.search(text) is not None
+
+    def found_in(self, text: str) -> bool:
+        return self._bmp.search(text) is not None or (
+            self._may_be_beyond(text) and self._beyond.search(text) is not None
+        )
+
+    def delete(self, text: str) -> str:
+        text = self._bmp.sub("", text)
+        return self._beyond.sub("", text) if self._may_be_beyond(text) else text
+
+
+# What strip_controls deletes one by one: newline and tab stay (tab is whitespace the callers
+# normalise), and CR, U+2028 and U+2029 are turned into newlines before this runs.
+_INVISIBLE = _CharSet(_FORBIDDEN_RANGES, keep="\n\t")
+# Tab and the space separators collapse to one space.
+_SPACES = re.compile(_char_class(_SPACE_SEPARATORS, add=" \t") + "+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -42,9 +155,8 @@ def strip_controls(value: str) -> str:
     value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     value = value.replace("\u2029", "\n\n")
     value = _ESCAPE_SEQ.sub("", value)
-    value = _INVISIBLE.sub("", value)
-    # Lone surrogates cannot be encoded for the terminal; drop them.
-    return value.encode("utf-8", "ignore").decode("utf-8")
+    # Lone surrogates (Cs) go here too, so the result always encodes to UTF-8.
+    return _INVISIBLE.delete(value)
 
 
 def _cap(value: str, limit: int) -> str:
@@ -53,12 +165,10 @@ def _cap(value: str, limit: int) -> str:
     return value[: limit - 1].rstrip() + "…"
 
 
-# Characters the fast path refuses to trust: everything strip_controls removes and every
-# whitespace other than space and newline (the slow path rewrites those).
-_SUSPECT = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000"
-    "\ud800-\udfff\ufeff\ufff9-\ufffb]"
-)
+# Characters the fast path refuses to trust: everything strip_controls removes or rewrites (all of
+# _FORBIDDEN_RANGES but newline) and every space separator but the space (the slow path rewrites
+# those).
+_SUSPECT = _CharSet(_FORBIDDEN_RANGES + _SPACE_SEPARATORS, keep="\n")
 # Printable ASCII and newline: deleting these from a clean ASCII string leaves nothing.
 _PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
 
@@ -67,7 +177,13 @@ def _only_safe_chars(text: str) -> bool:
     if text.isascii():
         # bytes.translate is several times faster than a regex scan on the ASCII bulk of a feed.
         return not text.encode("ascii").translate(None, _PLAIN_ASCII)
-    return _SUSPECT.search(text) is None
+    # str.isprintable is false for every category _SUSPECT holds (it refuses all of C and Z but
+    # the space) and scans faster than any regex.  It also refuses unassigned code points, which
+    # the slow path keeps, so only text holding one of those, or a real suspect, pays for the exact
+    # set.
+    if all(map(str.isprintable, text.split("\n") if "\n" in text else (text,))):
+        return True
+    return not _SUSPECT.found_in(text)
 
 
 def _body_is_clean(text: str, limit: int) -> bool:
@@ -212,7 +328,7 @@ def html_to_text(value: object, limit: int = BODY_MAX) -> str:
 
 def is_safe(value: str) -> bool:
     """True when ``value`` holds nothing a terminal would act on (used by tests and assertions)."""
-    return not _INVISIBLE.search(value) and "\x1b" not in value
+    return not _INVISIBLE.found_in(value)
 
 
 def fold(value: str) -> str:

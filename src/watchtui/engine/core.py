@@ -11,10 +11,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from watchtui import catalog
-from watchtui.config import Config, read_raw, resolve_sources, write_raw
+from watchtui.config import (
+    Config,
+    Mutation,
+    apply_edit,
+    edit_config,
+    resolve_sources,
+    set_watchlist_member,
+    watch_provider,
+)
 from watchtui.domain import assessment
 from watchtui.domain.assessment import Health
 from watchtui.domain.events import ChangeEvent
@@ -331,11 +339,18 @@ class Engine:
     # --- reads -----------------------------------------------------------------------------
 
     def sources(self) -> list[SourceView]:
-        return self._source_views(self.clock(), self._on_board(), self.store.components())
+        with self.store.reading():
+            return self._source_views(self.clock(), self._on_board(), self.store.components())
 
     def overview(self) -> Overview:
         now = self.clock()
         self._data_version = self.store.data_version()
+        # One read transaction: every pane, count and judgement comes from one moment of the
+        # store, even while a collector in another process writes.
+        with self.store.reading():
+            return self._overview(now)
+
+    def _overview(self, now: datetime) -> Overview:
         stored_components = [c for c in self.store.components() if c.source_id in self.specs]
         components = tuple(
             ComponentView(
@@ -524,28 +539,20 @@ class Engine:
     def set_source_enabled(self, source_id: str, enabled: bool) -> None:
         self.store.set_source_enabled(source_id, enabled)
 
-    def _edit_config(self, edit: Callable[[dict[str, Any]], None]) -> None:
+    def _edit_config(self, mutate: Mutation[object]) -> Config:
+        """The config after ``mutate``: saved under the file lock, so another watchtui's edit in
+        between is kept; an engine without a file (tests, demo) edits a copy in memory."""
         if self.config_file is None:
-            return  # an engine without a config file (tests, demo) keeps edits in memory
-        raw = read_raw(self.config_file)
-        edit(raw)
-        self.config = write_raw(self.config_file, raw)
+            return apply_edit(self.config, mutate).config
+        return edit_config(self.config_file, mutate).config
 
     def add_catalog_source(self, provider_id: str) -> SourceView:
         entry = catalog.get(provider_id)
         if entry is None or not entry.pollable:
             raise ValueError(f"{provider_id!r} is not a pollable catalog provider")
-        current = list(self.config.watch.providers or catalog.default_ids())
-        if entry.id not in current:
-            current.append(entry.id)
-
-        def edit(raw: dict[str, Any]) -> None:
-            raw.setdefault("watch", {})["providers"] = current
-
-        self._edit_config(edit)
-        self.config = self.config.model_copy(
-            update={"watch": self.config.watch.model_copy(update={"providers": current})}
-        )
+        provider_id = entry.id
+        saved = self._edit_config(lambda doc: watch_provider(doc, provider_id))
+        self.config = self.config.model_copy(update={"watch": saved.watch})
         self.specs = {spec.id: spec for spec in resolve_sources(self.config)}
         self.poller.sources = list(self.specs.values())
         self.poller.reset_registration()
@@ -563,20 +570,10 @@ class Engine:
         """Watch conventions: provider -> source id; component -> "source_id:Component name";
         region -> canonical geography (``eu-west``)."""
         key = {"provider": "providers", "component": "components", "region": "regions"}[kind]
-        values = list(getattr(self.config.watchlist, key))
-        watched = value not in values
-        if watched:
-            values.append(value)
-        else:
-            values.remove(value)
-
-        def edit(raw: dict[str, Any]) -> None:
-            raw.setdefault("watchlist", {})[key] = values
-
-        self._edit_config(edit)
-        self.config = self.config.model_copy(
-            update={"watchlist": self.config.watchlist.model_copy(update={key: values})}
-        )
+        # The intent comes from what this engine shows; the file may have moved on meanwhile.
+        watched = value not in getattr(self.config.watchlist, key)
+        saved = self._edit_config(lambda doc: set_watchlist_member(doc, key, value, watched))
+        self.config = self.config.model_copy(update={"watchlist": saved.watchlist})
         return watched
 
 

@@ -23,6 +23,7 @@ from watchtui.config import Endpoint, SourceSpec
 from watchtui.domain.errors import FeedError
 from watchtui.domain.events import ChangeEvent
 from watchtui.domain.model import Snapshot
+from watchtui.domain.vetting import vet
 from watchtui.net.fetch import (
     DEFAULT_MAX_BYTES,
     FetchError,
@@ -33,6 +34,7 @@ from watchtui.net.fetch import (
     next_interval,
 )
 from watchtui.sources import parse_payload
+from watchtui.sources._common import Headers
 from watchtui.store import STALE_INTERVALS, EndpointState, Store
 
 Clock = Callable[[], datetime]
@@ -203,7 +205,7 @@ class Poller:
         try:
             # Big payloads (GCP's 1.35 MB) parse in a thread so a UI on this loop stays responsive.
             snapshot = await asyncio.to_thread(
-                parse_payload, spec.kind, result.body, result.headers
+                _parse_and_vet, spec.kind, result.body, result.headers, started
             )
         except FeedError as exc:
             events = await asyncio.to_thread(
@@ -243,6 +245,7 @@ class Poller:
             last_modified=result.last_modified,
             next_due_at=self._next_due(endpoint, at),
             release_owner=self.owner,
+            note=None if snapshot is None else dropped_note(snapshot),
         )
         self._stale_reported.discard(spec.id)
         return events
@@ -318,3 +321,19 @@ class Poller:
                 on_events(events)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=tick)
+
+
+def _parse_and_vet(kind: str, body: bytes, headers: Headers, fetched_at: datetime) -> Snapshot:
+    """Parse, then keep only what is believable relative to the fetch (``domain.vetting``)."""
+    return vet(parse_payload(kind, body, headers), fetched_at)
+
+
+def dropped_note(snapshot: Snapshot) -> str | None:
+    """'2 items left out: incident abc: started_at … is not a usable time; …' or None."""
+    if not snapshot.dropped:
+        return None
+    reasons = [f"{d.what} {d.id}: {d.reason}" for d in snapshot.dropped[:3]]
+    more = len(snapshot.dropped) - len(reasons)
+    count = len(snapshot.dropped)
+    head = f"{count} item{'s' if count != 1 else ''} left out: "
+    return head + "; ".join(reasons) + (f"; and {more} more" if more else "")

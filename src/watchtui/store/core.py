@@ -1,0 +1,344 @@
+"""The store's foundation: opening the file, connections, transactions and change notification.
+
+Every other part of ``Store`` is a mixin over ``StoreCore`` that talks to SQLite only through
+``_read`` and ``_write``:
+
+* each thread gets its own connection (WAL lets readers proceed while one writer writes);
+* ``_write`` runs one short ``BEGIN IMMEDIATE`` transaction, retried while another process holds
+  the write lock;
+* ``_read`` runs one read transaction, or joins the one ``reading()`` holds on this thread;
+* a raw ``sqlite3`` error never escapes: it becomes a ``StoreError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self, TypeVar
+
+from watchtui.store import schema
+from watchtui.store.errors import CorruptStore, StoreError, describe, is_busy, is_corrupt
+from watchtui.store.files import move_aside, prepare_directory, prepare_file
+
+_BUSY_ATTEMPTS = 3
+_BUSY_BACKOFF_S = 0.05
+
+_T = TypeVar("_T")
+
+
+class _PerThread(threading.local):
+    # Class-level defaults: a missing attribute on a plain threading.local costs an exception
+    # per lookup, and ``_read`` looks ``snapshot`` up on every query.
+    conn: sqlite3.Connection | None = None
+    # The connection whose read transaction ``reading()`` holds on this thread.
+    snapshot: sqlite3.Connection | None = None
+
+
+class StoreCore:
+    """Connections and transactions of one store file; see ``Store`` for the whole API."""
+
+    def __init__(self, path: Path, busy_timeout: float) -> None:
+        self.path = path
+        self.busy_timeout = busy_timeout
+        # Set when open() found a corrupt file and moved it here before starting afresh.
+        self.recovered_from: Path | None = None
+        self._local = _PerThread()
+        self._lock = threading.Lock()
+        self._connections: dict[threading.Thread, sqlite3.Connection] = {}
+        self._watch: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+        self._closed = False
+        self._read_count = 0
+        self._read_count_lock = threading.Lock()
+
+    # ---- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, *, busy_timeout: float = 5.0) -> Self:
+        """Open (creating, migrating or recovering as needed) the store at ``path``.
+
+        Raises ``StoreError`` when the file cannot be used (read-only location, disk full, a
+        database from a newer watchtui, a foreign SQLite database).  A file that is not a SQLite
+        database at all, or a corrupt one, is renamed to ``<name>.corrupt-<UTC timestamp>`` and a
+        fresh store is created; ``recovered_from`` then names the renamed file.
+        """
+        path = Path(path)
+        prepare_directory(path.parent)
+        prepare_file(path)
+        store = cls(path, busy_timeout)
+        try:
+            store._initialise()
+        except CorruptStore:
+            store.close()
+            aside = move_aside(path, datetime.now(UTC))
+            prepare_file(path)
+            store = cls(path, busy_timeout)
+            store._initialise()
+            store.recovered_from = aside
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _initialise(self) -> None:
+        try:
+            conn = self._conn()
+            self._check_file(conn)
+            # Some filesystems refuse WAL; SQLite then keeps its rollback journal, which is still
+            # correct, only less concurrent.
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+        except sqlite3.Error as exc:
+            if is_corrupt(exc):
+                raise CorruptStore(str(exc)) from exc
+            raise self._error(exc) from exc
+        self._run_migrations()
+
+    def _check_file(self, conn: sqlite3.Connection) -> None:
+        """Reject files that are not ours or not healthy before touching them."""
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        check = conn.execute("PRAGMA quick_check(1)").fetchone()
+        if check is None or check[0] != "ok":
+            raise CorruptStore(str(check[0] if check else "quick_check returned nothing"))
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id not in (0, schema.APPLICATION_ID) or (app_id == 0 and version == 0 and tables):
+            raise StoreError(
+                f"{self.path} is a SQLite database that watchtui did not create; refusing to "
+                "touch it (choose another history file)",
+                self.path,
+            )
+
+    def _run_migrations(self) -> None:
+        target = len(schema.MIGRATIONS)
+        while True:
+            done = self._write(lambda conn: self._migrate_once(conn, target))
+            if done:
+                return
+
+    def _migrate_once(self, conn: sqlite3.Connection, target: int) -> bool:
+        # Read inside the write transaction: another process may have migrated meanwhile.
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > target:
+            raise StoreError(
+                f"the history store {self.path} was written by a newer watchtui (schema "
+                f"v{version}, this one knows v{target}); upgrade watchtui or use another file",
+                self.path,
+            )
+        if version == target:
+            return True
+        schema.MIGRATIONS[version](conn)
+        conn.execute(f"PRAGMA user_version = {version + 1}")
+        return False
+
+    # ---- connections ----------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path,
+            timeout=self.busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA trusted_schema = OFF")
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"the history store {self.path} is closed", self.path)
+        self._forget_parent_connections()
+        conn = self._local.conn
+        if conn is not None:
+            return conn
+        conn = self._connect()
+        with self._lock:
+            self._sweep_dead_threads()
+            self._connections[threading.current_thread()] = conn
+        self._local.conn = conn
+        return conn
+
+    def _forget_parent_connections(self) -> None:
+        if os.getpid() != self._pid:
+            # A forked child must not use (or close) its parent's SQLite handles.
+            self._local = _PerThread()
+            self._connections = {}
+            self._watch = None
+            self._pid = os.getpid()
+
+    def _sweep_dead_threads(self) -> None:
+        for thread in [t for t in self._connections if not t.is_alive()]:
+            self._connections.pop(thread).close()
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(describe(exc, self.path, _BUSY_ATTEMPTS), self.path)
+
+    # ---- transactions -----------------------------------------------------------------------
+
+    def _write(self, action: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``action`` in one BEGIN IMMEDIATE transaction, retrying while the file is busy."""
+        if self._snapshot() is not None:
+            # The block's connection holds a read transaction that a write would have to upgrade
+            # (failing if the file moved on) and the block's ROLLBACK would then undo.
+            raise RuntimeError("the history store cannot write inside Store.reading()")
+        for attempt in range(_BUSY_ATTEMPTS):
+            conn = self._conn()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = action(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    self._rollback(conn)
+                    raise
+                return result
+            except sqlite3.Error as exc:
+                if is_busy(exc) and attempt + 1 < _BUSY_ATTEMPTS:
+                    time.sleep(_BUSY_BACKOFF_S * (attempt + 1))
+                    continue
+                raise self._error(exc) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _read(self, action: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``action`` in one read transaction, so multi-query results are consistent; inside
+        ``reading()`` on this thread, in the block's transaction instead."""
+        pinned = self._snapshot()
+        if pinned is not None:
+            try:
+                return action(pinned)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+        for attempt in range(_BUSY_ATTEMPTS):
+            conn = self._conn()
+            try:
+                self._begin_read(conn)
+                try:
+                    return action(conn)
+                finally:
+                    self._rollback(conn)
+            except sqlite3.Error as exc:
+                if is_busy(exc) and attempt + 1 < _BUSY_ATTEMPTS:
+                    time.sleep(_BUSY_BACKOFF_S * (attempt + 1))
+                    continue
+                raise self._error(exc) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold one read transaction for the block: every query this thread makes inside it sees
+        the same snapshot of the database, as of entering the block, whatever other threads and
+        processes commit meanwhile.
+
+        Nested blocks join the outer one.  Other threads are unaffected (they keep their own
+        transactions).  Writing from this thread inside the block raises ``RuntimeError``.  Keep
+        blocks short: WAL cannot checkpoint past a snapshot still held.
+        """
+        if self._snapshot() is not None:
+            yield
+            return
+        conn = self._pin_snapshot()
+        self._local.snapshot = conn
+        try:
+            yield
+        finally:
+            self._local.snapshot = None
+            # The store may have been closed meanwhile (by another thread): nothing to release.
+            with contextlib.suppress(sqlite3.Error):
+                self._rollback(conn)
+
+    @property
+    def read_transactions(self) -> int:
+        """Read transactions started so far, by every thread: one per query outside
+        ``reading()``, one per outermost ``reading()`` block however many queries it runs."""
+        return self._read_count
+
+    def _snapshot(self) -> sqlite3.Connection | None:
+        return self._local.snapshot
+
+    def _begin_read(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN")
+        with self._read_count_lock:
+            self._read_count += 1
+
+    def _pin_snapshot(self) -> sqlite3.Connection:
+        for attempt in range(_BUSY_ATTEMPTS):
+            conn = self._conn()
+            try:
+                self._begin_read(conn)
+                # A deferred BEGIN takes its snapshot at the first read, not at BEGIN: read now,
+                # so the block sees the database as of its start rather than its first query.
+                conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+                return conn
+            except sqlite3.Error as exc:
+                self._rollback(conn)
+                if is_busy(exc) and attempt + 1 < _BUSY_ATTEMPTS:
+                    time.sleep(_BUSY_BACKOFF_S * (attempt + 1))
+                    continue
+                raise self._error(exc) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            # SQLite may already have rolled back (e.g. after SQLITE_FULL): nothing left to undo.
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+
+    # ---- closing --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections.values():
+                # SQLite's advice: refresh planner statistics when a connection closes.
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("PRAGMA optimize")
+                conn.close()
+            self._connections.clear()
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
+        self._local = _PerThread()
+        self._closed = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ---- change notification ----------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """A number that changes whenever any connection (another thread or another process)
+        commits to the file.  Cheap: poll it and reload views when it changes.
+
+        Uses a dedicated connection that never writes, so every commit anywhere moves it, from
+        whichever thread it is called.
+        """
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"the history store {self.path} is closed", self.path)
+            self._forget_parent_connections()
+            try:
+                if self._watch is None:
+                    self._watch = self._connect()
+                return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+
+    def user_version(self) -> int:
+        return self._read(lambda c: int(c.execute("PRAGMA user_version").fetchone()[0]))
