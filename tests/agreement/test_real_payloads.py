@@ -88,6 +88,9 @@ def expected_board(snapshot: Snapshot) -> tuple[set[str], set[str], Impact]:
     impacts = [i.impact for i in snapshot.incidents if i.id in open_ids]
     impacts += [m.impact for m in snapshot.maintenances if m.id in under_way]
     impacts += [STATUS_AS_IMPACT[c.status] for c in snapshot.components]
+    # The page's own headline: the board is never calmer than the page says it is.
+    if snapshot.page_status.indicator is not None:
+        impacts.append(snapshot.page_status.indicator)
     return open_ids, under_way, max(impacts, key=ORDER.index, default="none")
 
 

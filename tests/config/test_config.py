@@ -117,3 +117,25 @@ def test_readme_config_examples_are_valid() -> None:
     assert "gitlab" in (full.watch.providers or [])
     assert [s.id for s in resolve_sources(full)][-1] == "internal"
     assert any(c.probes for c in configs)
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "current_only"),
+    [
+        ("statuspage", "/api/v2/summary.json", True),
+        ("statuspage", "/api/v2/incidents/unresolved.json", True),
+        ("statuspage", "/api/v2/incidents.json", False),
+        ("statuspage", "/api/v2/incidents/abc123.json", False),
+        ("statuspage", "/api/v2/status.json", False),
+        ("statuspage", "/api/v2/components.json", False),
+        ("incidentio", "/api/v2/summary.json", True),
+        ("slack", "/api/v2.0.0/current", True),
+        ("slack", "/api/v2.0.0/history", False),
+        ("azure", "/en-us/status/feed/", True),
+    ],
+)
+def test_only_endpoints_that_list_every_open_incident_resolve_by_absence(
+    kind: str, path: str, current_only: bool
+) -> None:
+    (endpoint,) = derive_endpoints(kind, "https://status.example.com" + path, 60)
+    assert endpoint.lists_only_current is current_only

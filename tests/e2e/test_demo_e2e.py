@@ -3,7 +3,6 @@ keystrokes and read off the screen, as a person would use it."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.tmux import TmuxSession, flatten, require_tmux
+from tests.e2e.tmux import TmuxSession, flatten
 from watchtui.demo import STEPS, Scenario
 from watchtui.sources import parse_payload
 
@@ -26,27 +25,6 @@ def incident_texts(source_path: str, title: str) -> list[str]:
     snapshot = parse_payload("statuspage", payload.body)
     (incident,) = [i for i in snapshot.incidents if i.title == title]
     return [u.text for u in incident.updates]
-
-
-@pytest.fixture
-def demo_env(tmp_path: Path) -> dict[str, str]:
-    """The environment of a user with a fresh home: nothing of the real user's leaks in."""
-    if not WATCHTUI.exists():
-        pytest.fail(f"the watchtui console script is missing at {WATCHTUI}", pytrace=False)
-    require_tmux()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WATCHTUI_", "TMUX"))}
-    home = tmp_path / "home"
-    for name, sub in (
-        ("HOME", ""),
-        ("XDG_CONFIG_HOME", ".config"),
-        ("XDG_STATE_HOME", ".local/state"),
-        ("XDG_DATA_HOME", ".local/share"),
-        ("XDG_CACHE_HOME", ".cache"),
-    ):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-        env[name] = str(home / sub)
-    env["TMPDIR"] = str(tmp_path)
-    return env
 
 
 @pytest.fixture

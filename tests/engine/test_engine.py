@@ -182,3 +182,20 @@ def test_an_overview_is_one_read_of_the_store(server: FeedServer, tmp_path: Path
     overview = engine.overview()
     assert engine.store.read_transactions == before + 1
     assert len(overview.open_incidents) == 1 and len(overview.sources) == 2
+
+
+def test_the_board_is_never_calmer_than_the_page_says(server: FeedServer, tmp_path: Path) -> None:
+    # A page whose headline says "major" while it lists no incident and no broken component.
+    serve(server, "a", summary(indicator="major"))
+    raw = {"watch": {"providers": []}, "sources": [page(server, "a")]}
+    clock = Clock()
+    engine = make_engine(server, tmp_path, raw, clock)
+    asyncio.run(engine.poll(force=True))
+    (source,) = engine.overview().sources
+    assert (source.impact, source.known_impact) == ("major", "major")
+    # The page calms down: so does the board.
+    serve(server, "a", summary(indicator="none"))
+    clock.now += timedelta(minutes=2)
+    asyncio.run(engine.poll(force=True))
+    (source,) = engine.overview().sources
+    assert source.impact == "none"

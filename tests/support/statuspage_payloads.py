@@ -48,7 +48,9 @@ def incident(
     }
 
 
-def summary(*incidents: dict[str, Any], api_status: str = "operational") -> bytes:
+def summary(
+    *incidents: dict[str, Any], api_status: str = "operational", indicator: str = "none"
+) -> bytes:
     return json.dumps(
         {
             "page": {
@@ -57,7 +59,7 @@ def summary(*incidents: dict[str, Any], api_status: str = "operational") -> byte
                 "url": "https://status.test",
                 "updated_at": "2026-07-29T11:30:00Z",
             },
-            "status": {"indicator": "none", "description": "All Systems Operational"},
+            "status": {"indicator": indicator, "description": "As the page says"},
             "components": [
                 {
                     "id": "api",

@@ -75,6 +75,20 @@ def _is_endpoint_url(url: str) -> bool:
     )
 
 
+def _lists_only_current(kind: str, url: str) -> bool:
+    """Whether a full endpoint URL lists every open incident and nothing else, so that an open
+    incident it stops listing has ended.  Of a Statuspage page only ``summary.json`` and
+    ``incidents/unresolved.json`` do: ``incidents.json`` lists the past too, an incident's own
+    URL lists one, and ``status.json``/``components.json`` list none (reading them as "current"
+    would resolve every open incident)."""
+    path = urlsplit(url).path.lower().rstrip("/")
+    if kind in ("statuspage", "incidentio"):
+        return path.endswith(("/summary.json", "/incidents/unresolved.json"))
+    if kind == "slack":
+        return not path.endswith("/history")
+    return True
+
+
 def history_interval_for(interval: int) -> int:
     """History endpoints (Statuspage incidents.json, Slack history) change rarely and are bigger:
     the catalog's rule applies to custom sources and interval overrides too."""
@@ -86,9 +100,8 @@ def derive_endpoints(kind: str, url: str, interval: int) -> tuple[Endpoint, ...]
     current_only = kind in _CURRENT_ONLY_KINDS
     history_interval = history_interval_for(interval)
     if _is_endpoint_url(url):
-        # A full Statuspage history URL lists resolved incidents too.
         role: Literal["current", "history"] = "current"
-        if kind in ("statuspage", "incidentio") and url.rstrip("/").endswith("incidents.json"):
+        if not _lists_only_current(kind, url):
             role = "history"
         return (
             Endpoint(

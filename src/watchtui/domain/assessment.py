@@ -6,7 +6,7 @@ the exit codes all ask here, so they can never disagree:
 * which incidents are *on the board* (open incidents, and maintenances while they are under way);
 * a source's *impact*: ``unknown`` whenever watchtui cannot currently see the source (never read,
   failing, drifted or stale) — blindness is never reported as "none" — otherwise the worst of its
-  open incidents and its current components;
+  open incidents, its current components and the page's own headline;
 * how long something lasted (never negative, whatever clocks the sources keep);
 * the monitoring-plugin exit code.
 """
@@ -55,11 +55,16 @@ def counts_as_open_incident(incident: Incident, *, is_maintenance: bool) -> bool
 
 
 def known_impact(
-    incident_impacts: Iterable[Impact], component_statuses: Iterable[ComponentStatus]
+    incident_impacts: Iterable[Impact],
+    component_statuses: Iterable[ComponentStatus],
+    page_claim: Impact | None = None,
 ) -> Impact:
-    """The worst of what the source last said: its open incidents and its components."""
+    """The worst of what the source last said: its open incidents, its components and its own
+    headline (a page that says "major" is never shown calmer than that)."""
     impacts = list(incident_impacts)
     impacts += [impact_for_status(status) for status in component_statuses]
+    if page_claim is not None:
+        impacts.append(page_claim)
     return worst_impact(impacts)
 
 
@@ -67,6 +72,7 @@ def source_impact(
     health: Health,
     incident_impacts: Iterable[Impact],
     component_statuses: Iterable[ComponentStatus],
+    page_claim: Impact | None = None,
 ) -> Impact:
     """A source's impact now: ``unknown`` while watchtui is blind to it, ``none`` when disabled,
     else what it last said (see ``known_impact``)."""
@@ -74,7 +80,7 @@ def source_impact(
         return "none"
     if is_blind(health):
         return "unknown"
-    return known_impact(incident_impacts, component_statuses)
+    return known_impact(incident_impacts, component_statuses, page_claim)
 
 
 def elapsed(start: datetime, end: datetime) -> timedelta:

@@ -215,8 +215,8 @@ class Engine:
             latency_ms=stats.mean_latency_ms,
             not_modified_share=stats.not_modified_share,
             enabled=record.enabled,
-            impact=assessment.source_impact(health, impacts, statuses),
-            known_impact=assessment.known_impact(impacts, statuses),
+            impact=assessment.source_impact(health, impacts, statuses, record.page_indicator),
+            known_impact=assessment.known_impact(impacts, statuses, record.page_indicator),
             open_incidents=sum(1 for v in on_board if not v.is_maintenance),
             note=stats.last_note,
         )

@@ -88,7 +88,7 @@ class _Ingest(IncidentMerge):
         self._prepare_source(snapshot)
         self._components(snapshot)
         self._incidents(snapshot)
-        self._mark_ingested()
+        self._mark_ingested(snapshot)
         # Stable: for equal times, update events stay before the incident-level event.
         return sorted(self.events, key=lambda e: e.at)
 
@@ -108,13 +108,19 @@ class _Ingest(IncidentMerge):
         ).fetchone()
         self.first_ingest_at = row[0]
 
-    def _mark_ingested(self) -> None:
+    def _mark_ingested(self, snapshot: Snapshot) -> None:
         self.c.execute(
             """UPDATE sources SET first_ingest_at = coalesce(first_ingest_at, :now),
                                   last_ingest_at = max(coalesce(last_ingest_at, ''), :now)
                WHERE id = :id""",
             {"now": self.now, "id": self.source_id},
         )
+        claim = snapshot.page_status.indicator
+        if claim is not None:
+            # Only endpoints that carry the page's headline say it; the others leave it be.
+            self.c.execute(
+                "UPDATE sources SET page_indicator = ? WHERE id = ?", (claim, self.source_id)
+            )
 
     # ---- components ------------------------------------------------------------------------
 

@@ -28,6 +28,8 @@ class SourceRecord:
     added_at: datetime
     first_ingest_at: datetime | None
     last_ingest_at: datetime | None
+    # The page's own headline at its last fetch that carried one (None: it never said).
+    page_indicator: Impact | None = None
 
 
 @dataclass(frozen=True, slots=True)

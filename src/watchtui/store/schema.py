@@ -177,6 +177,9 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE incidents ADD COLUMN time_note TEXT")
     conn.execute("ALTER TABLE fetch_log ADD COLUMN note TEXT")
     conn.execute("ALTER TABLE endpoint_state ADD COLUMN last_note TEXT")
+    # What the page last said about itself (Statuspage's status indicator), so the board is never
+    # calmer than the page's own headline.
+    conn.execute("ALTER TABLE sources ADD COLUMN page_indicator TEXT")
     # Stores written before component lifecycles held components their pages no longer list;
     # forgetting the validators makes the next fetch a full one, which retires them.
     conn.execute("UPDATE endpoint_state SET etag = NULL, last_modified = NULL")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+from watchtui.domain.model import IMPACTS, Impact
 from watchtui.store.codec import dt, dt_opt, ts
 from watchtui.store.core import StoreCore
 from watchtui.store.records import SourceRecord
@@ -64,7 +65,7 @@ class SourceRegistry(StoreCore):
         rows = self._read(
             lambda c: c.execute(
                 """SELECT id, kind, url, name, interval_s, enabled, added_at, first_ingest_at,
-                          last_ingest_at FROM sources ORDER BY id"""
+                          last_ingest_at, page_indicator FROM sources ORDER BY id"""
             ).fetchall()
         )
         return [
@@ -78,6 +79,12 @@ class SourceRegistry(StoreCore):
                 added_at=dt(r[6]),
                 first_ingest_at=dt_opt(r[7]),
                 last_ingest_at=dt_opt(r[8]),
+                page_indicator=_impact(r[9]),
             )
             for r in rows
         ]
+
+
+def _impact(value: object) -> Impact | None:
+    """A stored page headline, if it is one of the vocabulary's words."""
+    return next((impact for impact in IMPACTS if impact == value), None)

@@ -26,7 +26,6 @@ OSC 777 (foot, urxvt, Ghostty, …) written raw to the terminal.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +40,7 @@ from watchtui.domain.model import (
     impact_rank,
     worst_impact,
 )
+from watchtui.domain.text import clean_line
 from watchtui.engine.overview import Overview
 from watchtui.viewmodel import watching
 
@@ -249,15 +249,14 @@ def summarise(notices: list[Notice]) -> Notice:
 
 # --- desktop notifications ---------------------------------------------------------------------
 
-# Controls and ";" (the OSC separator), plus bidi and zero-width marks: defence in depth, since
-# model text is already clean.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f;\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 DesktopFlavour = Literal["osc9", "osc777"]
 
 
 def sanitise(text: str, limit: int = 200) -> str:
-    """Make text safe inside an OSC string: no ESC/BEL/C0/C1 (terminators) and no ';'."""
-    return _UNSAFE.sub(" ", text)[:limit].strip()
+    """Make text safe inside an OSC string: the one sanitiser's single line (no control, format
+    or escape character: defence in depth, since model text is already clean), and no ';' (the
+    OSC separator)."""
+    return clean_line(text, limit).replace(";", " ").strip()
 
 
 def desktop_flavour(environ: Mapping[str, str] | None = None) -> DesktopFlavour:
