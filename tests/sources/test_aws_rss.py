@@ -168,14 +168,22 @@ def test_refuses_non_feeds(path: Path) -> None:
     assert caught.value.kind == "aws-rss"
 
 
-def test_item_without_date_is_an_error() -> None:
+def test_item_without_usable_date_is_dropped_alone() -> None:
+    good = (
+        b"<item><title>Informational message: y</title>"
+        b"<guid>http://status.aws.amazon.com/#ec2-us-east-1_1488319860</guid></item>"
+    )
     data = (
         b"<rss version='2.0'><channel><title>x</title>"
         b"<item><title>Informational message: x</title><guid>nothing</guid></item>"
-        b"</channel></rss>"
+        b"<item><title>Performance issues: z</title><guid>other</guid>"
+        b"<pubDate>Tue, 31 Feb 2017 10:00:00 PST</pubDate></item>" + good + b"</channel></rss>"
     )
-    with pytest.raises(FeedError):
-        aws_rss.parse(data)
+    snap = aws_rss.parse(data)
+    assert [i.id for i in snap.incidents] == ["ec2-us-east-1_1488319860"]
+    assert [(d.what, d.id) for d in snap.dropped] == [("update", "nothing"), ("update", "other")]
+    assert snap.dropped[0].reason == "no pubDate or dated guid time"
+    assert snap.dropped[1].reason == "pubDate 'Tue, 31 Feb 2017 10:00:00 PST' is not a usable time"
 
 
 def test_guid_epoch_dates_an_item_without_pubdate() -> None:

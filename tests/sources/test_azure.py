@@ -41,7 +41,12 @@ def test_single_item_with_region_category() -> None:
     assert incident.started_at == _utc(2026, 6, 5, 9, 30)
     # pubDate never moves when the text changes: the channel's build time says how fresh it is.
     assert incident.updated_at == _utc(2026, 6, 5, 10, 40)
-    assert snap.components == ()
+    # Derived listing: each named service is a component while an item names it.
+    assert snap.component_listing == "derived"
+    assert [(c.id, c.status, c.regions) for c in snap.components] == [
+        ("Storage", "partial_outage", ("North Europe",)),
+        ("Virtual Machines", "partial_outage", ("North Europe",)),
+    ]
 
 
 def test_description_html_becomes_text() -> None:
@@ -107,10 +112,31 @@ def test_html_and_broken_payloads_are_errors_not_all_clear(path: Path) -> None:
     assert caught.value.kind == "azure"
 
 
-def test_item_without_any_date_is_an_error() -> None:
+def test_item_without_usable_date_is_dropped_alone() -> None:
     data = (
         b"<rss version='2.0'><channel><title>Azure Status</title>"
-        b"<item><guid>x</guid><title>Something</title></item></channel></rss>"
+        b"<item><guid>x</guid><title>Something</title><category>Storage</category></item>"
+        b"<item><guid>y</guid><title>Else</title><pubDate>Fri, 05 Jun 10000 11:00:00 Z</pubDate>"
+        b"</item><item><guid>z</guid><title>Fine</title><category>DNS</category>"
+        b"<pubDate>Fri, 05 Jun 2026 11:00:00 Z</pubDate></item></channel></rss>"
     )
-    with pytest.raises(FeedError):
-        azure.parse(data)
+    snap = azure.parse(data)
+    assert [i.id for i in snap.incidents] == ["z"]
+    # The dropped item's service is not listed: only what kept items name.
+    assert [c.id for c in snap.components] == ["DNS"]
+    assert [(d.what, d.id) for d in snap.dropped] == [("incident", "x"), ("incident", "y")]
+    assert "pubDate" in snap.dropped[0].reason
+    reason = "pubDate 'Fri, 05 Jun 10000 11:00:00 Z' is not a usable time"
+    assert snap.dropped[1].reason == reason
+    assert snap.page_status.description == "1 active issue"
+
+
+def test_unreadable_last_build_date_is_ignored() -> None:
+    data = (
+        b"<rss version='2.0'><channel><title>Azure Status</title>"
+        b"<lastBuildDate>yesterday</lastBuildDate><item><guid>z</guid><title>Fine</title>"
+        b"<pubDate>Fri, 05 Jun 2026 11:00:00 Z</pubDate></item></channel></rss>"
+    )
+    snap = azure.parse(data)
+    assert snap.updated_at is None
+    assert [i.updated_at for i in snap.incidents] == [_utc(2026, 6, 5, 11, 0)]

@@ -105,7 +105,8 @@ def test_custom_domain_and_unknown_state() -> None:
     doc["data"]["attributes"].update(custom_domain="status.example.com", aggregate_state="odd")
     snap = betterstack.parse(json.dumps(doc).encode())
     assert snap.page_url == "https://status.example.com"
-    assert (snap.page_status.indicator, snap.page_status.description) == (None, "odd")
+    # A state outside the vocabulary is a claim watchtui cannot read.
+    assert (snap.page_status.indicator, snap.page_status.description) == ("unknown", "odd")
 
 
 def _with(mutate: str) -> bytes:
@@ -140,9 +141,7 @@ def _with(mutate: str) -> bytes:
         _with("type"),
         _with("included"),
         _with("entry_id"),
-        _with("published_at"),
         _with("affected"),
-        _with("report_time"),
         _with("relationship"),
     ],
 )
@@ -150,3 +149,30 @@ def test_malformed_raises_feed_error(data: bytes) -> None:
     with pytest.raises(FeedError) as info:
         betterstack.parse(data)
     assert info.value.kind == "betterstack"
+
+
+def test_update_without_time_is_dropped_alone() -> None:
+    whole = betterstack.parse(json.dumps(_doc()).encode())
+    snap = betterstack.parse(_with("published_at"))
+    lost = _doc()["included"][7]
+    assert [(d.what, d.id) for d in snap.dropped] == [("update", lost["id"])]
+    assert snap.dropped[0].reason == "no published_at time"
+    # Every report survives; only the report that referenced the update lost it.
+    assert [i.id for i in snap.incidents] == [i.id for i in whole.incidents]
+    assert [m.id for m in snap.maintenances] == [m.id for m in whole.maintenances]
+    before = {u.id for i in whole.incidents for u in i.updates}
+    after = {u.id for i in snap.incidents for u in i.updates}
+    assert before - after == {lost["id"]}
+
+
+def test_report_without_time_is_dropped_alone() -> None:
+    whole = betterstack.parse(json.dumps(_doc()).encode())
+    snap = betterstack.parse(_with("report_time"))
+    lost = _doc()["included"][-1]
+    assert [(d.what, d.id, d.reason) for d in snap.dropped] == [
+        ("maintenance", lost["id"], "no starts_at or update time")
+    ]
+    assert [m.id for m in snap.maintenances] == [
+        m.id for m in whole.maintenances if m.id != lost["id"]
+    ]
+    assert snap.incidents == whole.incidents

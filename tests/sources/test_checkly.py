@@ -66,13 +66,50 @@ def test_bare_array_and_empty() -> None:
     assert (empty.incidents, empty.components) == ((), ())
 
 
-def test_status_falls_back_to_newest_update_and_unknown_severity_is_minor() -> None:
+def test_status_falls_back_to_newest_update_and_unknown_severity_is_unknown() -> None:
     data = (
         b'[{"id":"x","name":"n","severity":"HUGE","created_at":"2024-01-01T00:00:00Z",'
+        b'"services":[{"id":"s","name":"S"}],'
         b'"incidentUpdates":[{"id":"a","status":"IDENTIFIED","created_at":"2024-01-01T00:05:00Z"}]}]'
     )
-    incident = checkly.parse(data).incidents[0]
-    assert (incident.status, incident.impact) == ("identified", "minor")
+    snap = checkly.parse(data)
+    incident = snap.incidents[0]
+    # A severity outside Checkly's four reads as unknown, for the incident and its services.
+    assert (incident.status, incident.impact) == ("identified", "unknown")
+    assert [(c.id, c.status) for c in snap.components] == [("s", "unknown")]
+
+
+@pytest.mark.parametrize(("severity", "impact"), [(3, "unknown"), (None, "minor"), ("", "minor")])
+def test_numeric_or_absent_severity(severity: object, impact: str) -> None:
+    row = {"id": "x", "created_at": "2024-01-01T00:00:00Z", "severity": severity}
+    assert checkly.parse(json.dumps([row]).encode()).incidents[0].impact == impact
+
+
+def test_unusable_times_drop_only_their_item() -> None:
+    rows = [
+        {"id": "x"},
+        {"id": "y", "created_at": "later"},
+        {
+            "id": "z",
+            "created_at": "2024-01-01T00:00:00Z",
+            "incidentUpdates": [
+                {"id": "u1", "created_at": "2024-01-01T00:05:00Z"},
+                {"id": "u2", "publicIncidentUpdateDate": "0000-01-01T00:00:00Z"},
+            ],
+        },
+    ]
+    snap = checkly.parse(json.dumps(rows).encode())
+    assert [i.id for i in snap.incidents] == ["z"]
+    assert [u.id for u in snap.incidents[0].updates] == ["u1"]
+    assert [(d.what, d.id, d.reason) for d in snap.dropped] == [
+        ("incident", "x", "no created_at/updated_at or update time"),
+        ("incident", "y", "created_at 'later' is not a usable time"),
+        (
+            "update",
+            "u2",
+            "publicIncidentUpdateDate '0000-01-01T00:00:00Z' is not a usable time (in incident z)",
+        ),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -84,8 +121,6 @@ def test_status_falls_back_to_newest_update_and_unknown_severity_is_minor() -> N
         b'{"incidents": {}}',
         b"[1]",
         b'[{"name": "no id", "created_at": "2024-01-01T00:00:00Z"}]',
-        b'[{"id": "x"}]',
-        b'[{"id": "x", "created_at": "later"}]',
         b'[{"id": "x", "created_at": "2024-01-01T00:00:00Z", '
         b'"services": [{"name": "a", "id": []}]}]',
         b'[{"id": "x", "created_at": "2024-01-01T00:00:00Z", "incidentUpdates": [{"id": null, '

@@ -30,7 +30,8 @@ def test_page_and_incidents() -> None:
     assert [(i.id, i.status, i.impact, i.is_open) for i in snap.incidents] == [
         ("inc-a", "identified", "major", True),
         ("inc-b", "resolved", "minor", False),
-        ("inc-c", "investigating", "minor", True),  # unknown impact word: not harmless
+        # An impact word outside the vocabulary: unknown, never harmless.
+        ("inc-c", "investigating", "unknown", True),
     ]
     first, resolved, odd = snap.incidents
     assert first.started_at == _at(2024, 6, 1, 10, 0)
@@ -82,7 +83,7 @@ def test_up() -> None:
         ("SOMEMINOROUTAGE", "major", "Some minor outage"),
         ("ONEMAJOROUTAGE", "critical", "One major outage"),
         ("ALLMAJOROUTAGE", "critical", "All major outage"),
-        ("BRANDNEW", None, "BRANDNEW"),
+        ("BRANDNEW", "unknown", "BRANDNEW"),
     ],
 )
 def test_page_codes(status: str, indicator: str | None, description: str) -> None:
@@ -109,6 +110,39 @@ def _maintenance_duration(value: str) -> bytes:
 
 
 @pytest.mark.parametrize(
+    ("data", "what", "reason"),
+    [
+        (
+            b'{"page": {}, "activeIncidents": [{"id": "a", "name": "n"}]}',
+            "incident",
+            "no started time",
+        ),
+        (_incident_started("Sat Foo 09 2022"), "incident", "started 'Sat Foo 09 2022' is not"),
+        (
+            _incident_started("Sat Jun 31 2022 10:00:00 GMT+0000"),
+            "incident",
+            "started 'Sat Jun 31 2022 10:00:00 GMT+0000' is not a usable time",
+        ),
+        (_maintenance_duration("an hour"), "maintenance", "duration 'an hour' gives no usable end"),
+        (_maintenance_duration("1e300"), "maintenance", "duration '1e300' gives no usable end"),
+        (_maintenance_duration("nan"), "maintenance", "duration 'nan' gives no usable end"),
+        (b'{"page": {}, "activeMaintenances": [{"id": "m"}]}', "maintenance", "no start time"),
+    ],
+)
+def test_unusable_time_drops_only_that_item(data: bytes, what: str, reason: str) -> None:
+    doc = json.loads(data)
+    key = "activeIncidents" if what == "incident" else "activeMaintenances"
+    good = {"id": "ok", "started": "2024-01-01T00:00:00Z", "start": "2024-01-01T00:00:00Z"}
+    doc[key].append(good)
+    snap = instatus.parse(json.dumps(doc).encode())
+    kept = snap.incidents if what == "incident" else snap.maintenances
+    assert [i.id for i in kept] == ["ok"]
+    [dropped] = snap.dropped
+    assert (dropped.what, dropped.id) == (what, doc[key][0]["id"])
+    assert dropped.reason.startswith(reason)
+
+
+@pytest.mark.parametrize(
     "data",
     [
         b"",
@@ -117,14 +151,7 @@ def _maintenance_duration(value: str) -> bytes:
         b'{"activeIncidents": []}',
         b'{"page": "x"}',
         b'{"page": {}, "activeIncidents": {}}',
-        b'{"page": {}, "activeIncidents": [{"id": "a", "name": "n"}]}',
         b'{"page": {}, "activeIncidents": [{"name": "n", "started": "2024-01-01T00:00:00Z"}]}',
-        b'{"page": {}, "activeIncidents": [{"id": "a", "started": "Sat Foo 99 2022"}]}',
-        _incident_started("Sat Jun 31 2022 10:00:00 GMT+0000"),
-        _maintenance_duration("an hour"),
-        _maintenance_duration("1e300"),
-        _maintenance_duration("nan"),
-        b'{"page": {}, "activeMaintenances": [{"id": "m"}]}',
     ],
 )
 def test_malformed_raises_feed_error(data: bytes) -> None:

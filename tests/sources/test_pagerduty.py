@@ -58,7 +58,9 @@ def test_outage_headline_leaves_components_unknown() -> None:
         ("Degraded Performance", True, "minor"),
         ("Service disruption", None, "critical"),
         ("Something surprising", True, "minor"),
-        ("Something surprising", None, None),
+        # Unflagged and unreadable: a claim watchtui cannot read, not "no claim".
+        ("Something surprising", None, "unknown"),
+        ("", None, None),
     ],
 )
 def test_headline_mapping(headline: str, has_error: bool | None, indicator: str | None) -> None:

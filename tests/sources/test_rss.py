@@ -182,8 +182,9 @@ def test_generic_rss_openness_rules() -> None:
     assert snap.page_name == "Acme Cloud status"
     assert snap.updated_at == _utc(2026, 6, 2, 8, 5)  # +02:00 converted
     ids = [i.id for i in snap.incidents]
-    # The undated item is skipped; the duplicate guid keeps its first entry.
+    # The undated item is left out (and recorded); the duplicate guid merges: the newer copy wins.
     assert ids == ["acme-42", "acme-41", "acme-40", "https://status.acme.example/posts/39"]
+    assert [(d.what, d.id) for d in snap.dropped] == [("incident", "acme-undated")]
     newest, login, dashboard, webhooks = snap.incidents
     assert newest.is_open and newest.status == "update" and newest.impact == "minor"
     assert newest.started_at == _utc(2026, 6, 2, 7, 30)
@@ -257,14 +258,54 @@ def test_empty_body_and_json_are_errors() -> None:
             rss.parse(data)
 
 
-def test_malformed_dates_become_feed_errors() -> None:
-    data = (
-        (DIR / "generic.rss")
-        .read_bytes()
-        .replace(b"Tue, 02 Jun 2026 09:30:00 +0200", b"not a date")
+def test_malformed_date_loses_only_that_entry() -> None:
+    raw = (DIR / "generic.rss").read_bytes()
+    whole = rss.parse(raw)
+    snap = rss.parse(raw.replace(b"Tue, 02 Jun 2026 09:30:00 +0200", b"not a date"))
+    assert [i.id for i in snap.incidents] == [i.id for i in whole.incidents if i.id != "acme-42"]
+    [dropped] = [d for d in snap.dropped if d not in whole.dropped]
+    assert (dropped.what, dropped.id) == ("incident", "acme-42")
+    assert dropped.reason == "pubDate 'not a date' is not a usable time"
+
+
+def _history_entry(*paragraphs: tuple[str, str, str]) -> bytes:
+    """An Atom history entry whose update paragraphs are (month day, time, label), newest first."""
+    body = "".join(
+        f"&lt;p&gt;&lt;small&gt;{day.split()[0]} &lt;var data-var='date'&gt;{day.split()[1]}"
+        f"&lt;/var&gt;, &lt;var data-var='time'&gt;{at}&lt;/var&gt; UTC&lt;/small&gt;&lt;br&gt;"
+        f"&lt;strong&gt;{label}&lt;/strong&gt; - {label} text.&lt;/p&gt;"
+        for day, at, label in paragraphs
     )
-    with pytest.raises(FeedError):
-        rss.parse(data)
+    return f"""<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>
+<entry><id>e1</id><title>T</title><updated>2024-03-05T00:00:00Z</updated>
+<content type="html">{body}</content></entry></feed>""".encode()
+
+
+def test_impossible_update_paragraph_loses_only_itself() -> None:
+    data = _history_entry(
+        ("Mar 4", "12:00", "Resolved"),
+        ("Feb 30", "10:00", "Monitoring"),
+        ("Mar 4", "09:00", "Investigating"),
+        ("Mar 4", "08:00", "Investigating"),
+    )
+    [incident] = rss.parse(data).incidents
+    # Ids count from the oldest paragraph, so the survivors keep theirs.
+    assert [u.id for u in incident.updates] == ["e1#4", "e1#2", "e1#1"]
+    assert incident.started_at == _utc(2024, 3, 4, 8, 0)
+    assert incident.resolved_at == _utc(2024, 3, 4, 12, 0)
+    [dropped] = rss.parse(data).dropped
+    assert (dropped.what, dropped.id) == ("update", "e1#3")
+    assert dropped.reason == "date 2/30 10:00 is impossible (in entry e1)"
+
+
+def test_entry_with_no_placeable_paragraph_is_dropped() -> None:
+    snap = rss.parse(_history_entry(("Foo 4", "12:00", "Resolved"), ("Feb 31", "10:00", "Update")))
+    assert snap.incidents == ()
+    # The entry is recorded once, not also each of its paragraphs.
+    assert [(d.what, d.id, d.reason) for d in snap.dropped] == [
+        ("incident", "e1", "no update date could be placed")
+    ]
 
 
 def test_escape_in_xml_is_refused() -> None:

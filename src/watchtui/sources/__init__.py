@@ -2,6 +2,13 @@
 
 Each format lives in its own module exposing ``KIND`` and ``parse(data, headers=None)``.
 ``parse_payload`` dispatches by kind name (the same names the config uses) and sniffs with ``auto``.
+
+Every parser says how its component list relates to the page (``Snapshot.component_listing``,
+documented per kind in each module), leaves out and records in ``Snapshot.dropped`` an item whose
+time cannot be read rather than failing the payload, and reads a severity or status value it
+cannot map as ``unknown``.  Parsers do not judge plausibility (a year-1 start, a resolution before
+the start) and most leave duplicate ids in: ``watchtui.domain.vetting.vet`` handles both, given
+the fetch time (the RSS parsers merge duplicates with its rule already).
 """
 
 from __future__ import annotations

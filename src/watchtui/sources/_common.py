@@ -1,4 +1,12 @@
-"""What every parser shares: decoding bytes, XML via defusedxml, time parsing, error guarding."""
+"""What every parser shares: decoding bytes, XML via defusedxml, time parsing, error guarding.
+
+Two levels of failure.  Structural breakage (not JSON/XML, the wrong top-level shape, an item
+without an id) fails the whole payload with ``FeedError``: the source no longer speaks the format.
+A time that cannot be read (malformed, out of range, missing) only loses the item or update that
+carries it: ``Drops.item`` leaves it out and records why in ``Snapshot.dropped``, so one bad
+timestamp never hides everything else the source says.  Time helpers raise ``UnusableTime``, which
+names the field, for exactly that purpose.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from types import TracebackType
+from typing import Any, Literal
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
@@ -17,7 +26,8 @@ from defusedxml import DefusedXmlException
 from pydantic import ValidationError
 
 from watchtui.domain.errors import FeedError
-from watchtui.domain.text import is_safe
+from watchtui.domain.model import DroppedItem
+from watchtui.domain.text import NAME_MAX, clean_line, is_safe
 
 # Parsers refuse payloads above this many bytes; the poller caps downloads earlier and lower.
 MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
@@ -138,45 +148,139 @@ def expect_list(value: Any, kind: str, what: str) -> list[Any]:
     return value
 
 
-def parse_iso(value: Any) -> datetime | None:
+class UnusableTime(ValueError):
+    """A time an item cannot be placed with: the item is dropped, not the payload.
+
+    ``reason`` is short, single-line and safe to show: it names the field and quotes a cleaned,
+    bounded excerpt of what the feed said."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = clean_line(reason, 300)
+        super().__init__(self.reason)
+
+    @classmethod
+    def bad(cls, field: str, value: Any) -> UnusableTime:
+        return cls(f"{field} '{clean_line(str(value), 60)}' is not a usable time")
+
+    @classmethod
+    def missing(cls, fields: str) -> UnusableTime:
+        return cls(f"no {fields} time")
+
+
+def parse_iso(value: Any, field: str = "time") -> datetime | None:
     """ISO 8601 with any offset (``Z``, ``-07:00``, fractions) to aware UTC; naive means UTC.
-    ``None``/empty gives ``None``; anything else unparseable raises ``ValueError``."""
+    ``None``/empty gives ``None``; anything else unusable raises ``UnusableTime`` naming
+    ``field`` (including a valid local time that falls outside what UTC can hold)."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"timestamp is not a string: {type(value).__name__}")
+        raise UnusableTime.bad(field, value)
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise UnusableTime.bad(field, value) from exc
 
 
-def parse_rfc822(value: Any) -> datetime | None:
+def parse_rfc822(value: Any, field: str = "date") -> datetime | None:
     """RFC 822 dates as RSS uses them, including US zone names (PST/PDT …) and a literal ``Z``."""
     if value is None or not str(value).strip():
         return None
     try:
         parsed = parsedate_to_datetime(str(value).strip())
-    except (TypeError, ValueError, IndexError) as exc:
-        raise ValueError(f"bad RFC 822 date: {str(value)[:40]!r}") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError) as exc:
+        raise UnusableTime.bad(field, value) from exc
 
 
-def parse_epoch(value: Any, *, milliseconds: bool = False) -> datetime | None:
+def parse_epoch(
+    value: Any, *, milliseconds: bool = False, field: str = "timestamp"
+) -> datetime | None:
     """Epoch seconds (or milliseconds) given as int, float or numeric string."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise ValueError("timestamp is a boolean")
-    number = float(value)
-    if milliseconds:
-        number /= 1000.0
-    return datetime.fromtimestamp(number, tz=UTC)
+        raise UnusableTime.bad(field, value)
+    try:
+        number = float(value)
+        if milliseconds:
+            number /= 1000.0
+        return datetime.fromtimestamp(number, tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
+        # OSError: some platforms' time_t limits.
+        raise UnusableTime.bad(field, value) from exc
+
+
+DroppedWhat = Literal["incident", "maintenance", "update", "component"]
+
+
+class Drops:
+    """What one parse left out because its time could not be placed, for ``Snapshot.dropped``.
+
+    ``with drops.item("incident", item_id): ...`` runs the body and, if it raises
+    ``UnusableTime`` (or a time computation overflows), records the item and carries on after the
+    block.  Whatever the body recorded before failing (an item's own dropped updates) is taken
+    back: a dropped item is reported once, not also through its parts.  A plain class rather than
+    ``contextlib`` helpers: it is entered for every item and update."""
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: list[DroppedItem] = []
+
+    def add(self, what: DroppedWhat, item_id: str, reason: str) -> None:
+        self.items.append(
+            DroppedItem(what=what, id=clean_line(item_id, NAME_MAX), reason=clean_line(reason))
+        )
+
+    def item(self, what: DroppedWhat, item_id: str, context: str = "") -> _ItemGuard:
+        """Guard one item; ``context`` (e.g. "in incident X") is appended to the reason."""
+        return _ItemGuard(self, what, item_id, context)
+
+    def as_tuple(self) -> tuple[DroppedItem, ...]:
+        return tuple(self.items)
+
+
+class _ItemGuard:
+    __slots__ = ("context", "drops", "item_id", "mark", "what")
+
+    def __init__(self, drops: Drops, what: DroppedWhat, item_id: str, context: str) -> None:
+        self.drops = drops
+        self.what: DroppedWhat = what
+        self.item_id = item_id
+        self.context = context
+        self.mark = 0
+
+    def __enter__(self) -> None:
+        self.mark = len(self.drops.items)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if exc is None:
+            return False
+        if isinstance(exc, UnusableTime):
+            reason = exc.reason
+        elif isinstance(exc, OverflowError):
+            # Arithmetic on a time near year 1 or 9999 (a duration added, a zone applied).
+            reason = "a time is out of range"
+        else:
+            return False
+        if self.context:
+            reason = f"{reason} ({self.context})"
+        del self.drops.items[self.mark :]
+        self.drops.add(self.what, self.item_id, reason)
+        return True
 
 
 def header(headers: Headers | None, name: str) -> str | None:

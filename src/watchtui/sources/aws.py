@@ -4,7 +4,8 @@
    UTF-16BE with a BOM.  ``[]`` means all clear.
 2. The retired ``status.aws.amazon.com/data.json``: ``{"archive": [...], "current": [...]}`` whose
    event descriptions carry per-update times as ``<span class="yellowfg">12:53 PM PDT</span>`` —
-   a clock time without a date (AWS adds ``Aug 7,`` only once the day has changed).
+   a clock time without a date (AWS adds ``Aug 7,`` only once the day has changed).  Read by
+   ``watchtui.sources.aws_legacy``.
 3. ``services.json``, the service catalogue behind the dashboard: services and regions, no status.
 
 Status codes are the same in all of them (AWS Health's own icons: operating normally,
@@ -22,7 +23,14 @@ code  AWS meaning         component status   impact
 ====  ==================  =================  =========
 
 "Informational" is not mapped to operational: AWS only posts it when something is wrong, and
-watchtui must never look better than the source.
+watchtui must never look better than the source.  A code outside the table (``"7"``, a word) reads
+as ``unknown`` for both; an event with no code at all is ``minor`` (AWS posted it, so something
+is wrong).
+
+Component listing: the two event shapes are ``derived`` (components are the services OPEN events
+name; one no open event names is operating normally again), the catalogue is ``full`` (every
+service in every region, with no status).  An event whose own time cannot be read is left out and
+recorded in ``Snapshot.dropped``, as is a log entry or status change whose time cannot be read.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from watchtui.domain.errors import FeedError
@@ -46,9 +54,11 @@ from watchtui.domain.model import (
     worst_impact,
 )
 from watchtui.domain.regions import lookup
-from watchtui.domain.text import NAME_MAX, clean_line, clean_text, html_to_text
+from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
 from watchtui.sources._common import (
+    Drops,
     Headers,
+    UnusableTime,
     expect_dict,
     expect_list,
     guard,
@@ -68,8 +78,8 @@ _COMPONENT_STATUS: dict[str, ComponentStatus] = {
     "3": "major_outage",
 }
 _IMPACT: dict[str, Impact] = {"0": "none", "1": "minor", "2": "major", "3": "critical"}
-# An open event whose code we do not know still says something is wrong.
-_UNKNOWN_OPEN_IMPACT: Impact = "minor"
+# An event without a code still says something is wrong.
+_UNSTATED_IMPACT: Impact = "minor"
 
 # Epoch values above this are milliseconds: as seconds they would be past the year 5000.
 _MILLISECONDS_THRESHOLD = 1e11
@@ -77,27 +87,6 @@ _MILLISECONDS_THRESHOLD = 1e11
 # AWS region codes, including GovCloud and ISO partitions (``us-gov-west-1``, ``us-isob-east-1``).
 _REGION_CODE = re.compile(r"[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}")
 _TRAILING_PARENS = re.compile(r"\(([^()]+)\)\s*$")
-
-_STAMP_SPAN = re.compile(
-    r"<span\b[^>]*\byellowfg\b[^>]*>(.*?)</span\s*>", re.IGNORECASE | re.DOTALL
-)
-_STAMP = re.compile(
-    r"(?:(?P<month>[A-Za-z]{3})[a-z]*\.?\s+(?P<day>\d{1,2}),?\s+)?"
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*(?P<ampm>[AaPp][Mm])\s+(?P<zone>[A-Za-z]{3,4})"
-)
-# The legacy dashboard labelled every time with the Pacific zone in force; other labels are
-# accepted in case a capture shows them.
-_ZONE_OFFSETS: dict[str, int] = {"PDT": -7, "PST": -8, "UTC": 0, "GMT": 0}
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
-# Update stamps are whole minutes while event dates have seconds, so the first update can read a
-# little earlier than the event; only a larger step backwards means the day rolled over.
-_ROLLOVER_SLACK = timedelta(minutes=5)
-_RESOLVED_PREFIX = re.compile(r"^\s*\[RESOLVED\]\s*", re.IGNORECASE)
 
 
 def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
@@ -109,7 +98,10 @@ def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
 def _parse_payload(payload: Any) -> Snapshot:
     if isinstance(payload, dict):
         if "archive" in payload or "current" in payload:
-            return _parse_legacy(payload)
+            # Imported here: the legacy module builds on this one's helpers.
+            from watchtui.sources.aws_legacy import parse_legacy
+
+            return parse_legacy(payload)
         raise FeedError(KIND, "JSON object is neither currentevents nor the legacy data.json")
     if not isinstance(payload, list):
         raise FeedError(KIND, "payload is neither a JSON array nor an object")
@@ -134,18 +126,26 @@ def _code(value: Any) -> str:
     return str(value).strip()
 
 
-def _epoch(value: Any) -> datetime | None:
+def _epoch(value: Any, field: str) -> datetime | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise ValueError("timestamp is a boolean")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError("timestamp is not finite")
     try:
-        return parse_epoch(number, milliseconds=abs(number) > _MILLISECONDS_THRESHOLD)
-    except OSError as exc:  # some platforms' time_t limits
-        raise ValueError("timestamp out of range") from exc
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise UnusableTime.bad(field, value) from exc
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise UnusableTime.bad(field, value)
+    try:
+        return parse_epoch(number, milliseconds=abs(number) > _MILLISECONDS_THRESHOLD, field=field)
+    except UnusableTime as exc:
+        raise UnusableTime.bad(field, value) from exc  # quote what the feed said, not the float
+
+
+def _impact(value: Any) -> Impact:
+    code = _code(value)
+    if not code:
+        return _UNSTATED_IMPACT
+    return _IMPACT.get(code, "unknown")
 
 
 def _region_from_slug(slug: str) -> str | None:
@@ -199,14 +199,22 @@ def _merge_components(components: Iterable[Component]) -> tuple[Component, ...]:
 def _parse_current_events(items: list[Any]) -> Snapshot:
     incidents: list[Incident] = []
     components: list[Component] = []
+    drops = Drops()
     for raw in items:
         event = expect_dict(raw, KIND, "event")
-        incident, event_components = _health_event(event)
-        incidents.append(incident)
-        components += event_components
+        incident_id = clean_line(event["arn"])
+        if not incident_id:
+            raise FeedError(KIND, "event without an ARN")
+        with drops.item("incident", incident_id):
+            incident, event_components = _health_event(event, incident_id, drops)
+            incidents.append(incident)
+            # Derived listing: a service no open event names is operating normally again.
+            if incident.is_open:
+                components += event_components
     return _events_snapshot(
         incidents,
         components,
+        drops,
         page_name="AWS Health Dashboard",
         page_url=HEALTH_URL,
         open_text=lambda n: f"{n} open event{'s' if n > 1 else ''}",
@@ -214,27 +222,23 @@ def _parse_current_events(items: list[Any]) -> Snapshot:
     )
 
 
-def _health_event(event: dict[str, Any]) -> tuple[Incident, list[Component]]:
-    incident_id = clean_line(event["arn"])
-    if not incident_id:
-        raise FeedError(KIND, "event without an ARN")
-    started_at = _epoch(event["date"])
+def _health_event(
+    event: dict[str, Any], incident_id: str, drops: Drops
+) -> tuple[Incident, list[Component]]:
+    started_at = _epoch(event.get("date"), "date")
     if started_at is None:
-        raise FeedError(KIND, "event without a date")
+        raise UnusableTime.missing("date")
+    ended_at = _epoch(event.get("end_time"), "end_time")
     region = _event_region(event, incident_id)
     code = _code(event.get("status"))
-    updates = _health_updates(event, incident_id)
-    change_times = [
-        _epoch(expect_dict(change, KIND, "status change").get("timestamp"))
-        for change in expect_list(event.get("impacted_service_status_changes"), KIND, "changes")
-    ]
-    ended_at = _epoch(event.get("end_time"))
+    updates = _health_updates(event, incident_id, drops)
+    change_times = _change_times(event, incident_id, drops)
     # A service recovering is a change to the event even when AWS posts no new log entry.
     moments = [started_at, *(u.at for u in updates), *change_times, ended_at]
     updated_at = max(t for t in moments if t is not None)
     resolved_at = ended_at or (updated_at if code == "0" else None)
     components = _impacted_components(event, region, resolved=resolved_at is not None)
-    impact = _IMPACT.get(code, _UNKNOWN_OPEN_IMPACT)
+    impact = _impact(code)
     incident = Incident(
         id=incident_id,
         title=clean_line(event.get("summary") or event.get("service_name")),
@@ -260,15 +264,33 @@ def _event_region(event: dict[str, Any], arn: str) -> str | None:
     return _region_from_name(name) or name or None
 
 
-def _health_updates(event: dict[str, Any], incident_id: str) -> tuple[IncidentUpdate, ...]:
+def _change_times(event: dict[str, Any], incident_id: str, drops: Drops) -> list[datetime]:
+    """When services changed status: a change to the event even without a new log entry.  One
+    whose time cannot be read is recorded and skipped rather than losing the whole event."""
+    times: list[datetime] = []
+    changes = expect_list(event.get("impacted_service_status_changes"), KIND, "changes")
+    for index, raw in enumerate(changes):
+        change = expect_dict(raw, KIND, "status change")
+        with drops.item("update", f"{incident_id}#change-{index}", f"in event {incident_id}"):
+            at = _epoch(change.get("timestamp"), "status change timestamp")
+            if at is not None:
+                times.append(at)
+    return times
+
+
+def _health_updates(
+    event: dict[str, Any], incident_id: str, drops: Drops
+) -> tuple[IncidentUpdate, ...]:
     entries: list[tuple[datetime, str, str]] = []
-    for raw in expect_list(event.get("event_log"), KIND, "event_log"):
+    for index, raw in enumerate(expect_list(event.get("event_log"), KIND, "event_log")):
         entry = expect_dict(raw, KIND, "event_log entry")
-        at = _epoch(entry.get("timestamp"))
-        if at is None:
-            continue
-        status = "resolved" if _code(entry.get("status")) == "0" else "update"
-        entries.append((at, status, html_to_text(entry.get("message"))))
+        # Log entries have no ids; position in the (oldest first) log names a dropped one.
+        with drops.item("update", f"{incident_id}#log-{index}", f"in event {incident_id}"):
+            at = _epoch(entry.get("timestamp"), "event_log timestamp")
+            if at is None:
+                raise UnusableTime.missing("event_log timestamp")
+            status = "resolved" if _code(entry.get("status")) == "0" else "update"
+            entries.append((at, status, html_to_text(entry.get("message"))))
     # The feed lists oldest first; ids are assigned in that order so they do not shift.
     entries.sort(key=lambda e: e[0])
     ids = _update_ids(incident_id, (at for at, _, _ in entries))
@@ -312,133 +334,6 @@ def _impacted_components(
     return components
 
 
-# --- 2. legacy status.aws.amazon.com/data.json ----------------------------------------------
-
-
-def _parse_legacy(payload: dict[str, Any]) -> Snapshot:
-    archive = expect_list(payload.get("archive"), KIND, "archive")
-    current = expect_list(payload.get("current"), KIND, "current")
-    incidents = [_legacy_event(expect_dict(e, KIND, "event"), archived=True) for e in archive]
-    open_components: list[Component] = []
-    for raw in current:
-        event = expect_dict(raw, KIND, "event")
-        incident = _legacy_event(event, archived=False)
-        incidents.append(incident)
-        open_components.append(_legacy_component(event, incident))
-    return _events_snapshot(
-        incidents,
-        open_components,
-        page_name="AWS Service Health Dashboard",
-        page_url=LEGACY_URL,
-        open_text=lambda n: f"{n} current event(s)",
-        none_text="No current events",
-    )
-
-
-def _legacy_event(event: dict[str, Any], *, archived: bool) -> Incident:
-    slug = clean_line(event["service"], NAME_MAX)
-    started_at = _epoch(event["date"])
-    if started_at is None:
-        raise FeedError(KIND, "event without a date")
-    summary = clean_line(event.get("summary"))
-    # The archive holds only finished events; "current" ones are finished once AWS prefixes them.
-    resolved = archived or bool(_RESOLVED_PREFIX.match(summary))
-    incident_id = f"{slug}@{int(started_at.timestamp())}"
-    updates = _legacy_updates(event.get("description"), incident_id, started_at, resolved)
-    updated_at = max([started_at, *(u.at for u in updates)])
-    service_name = clean_line(event.get("service_name"), NAME_MAX)
-    region = _region_from_slug(slug) or _region_from_name(service_name)
-    return Incident(
-        id=incident_id,
-        title=_RESOLVED_PREFIX.sub("", summary) or service_name,
-        status="resolved" if resolved else "update",
-        impact=_IMPACT.get(_code(event.get("status")), _UNKNOWN_OPEN_IMPACT),
-        started_at=started_at,
-        updated_at=updated_at,
-        resolved_at=updated_at if resolved else None,
-        url=LEGACY_URL,
-        components=(service_name,) if service_name else (),
-        regions=(region,) if region else (),
-        updates=updates,
-    )
-
-
-def _legacy_component(event: dict[str, Any], incident: Incident) -> Component:
-    code = "0" if incident.resolved_at else _code(event.get("status"))
-    return Component(
-        id=clean_line(event["service"], NAME_MAX),
-        name=incident.components[0]
-        if incident.components
-        else clean_line(event["service"], NAME_MAX),
-        status=_COMPONENT_STATUS.get(code, "unknown"),
-        regions=incident.regions,
-    )
-
-
-def _legacy_updates(
-    description: Any, incident_id: str, started_at: datetime, resolved: bool
-) -> tuple[IncidentUpdate, ...]:
-    html = description if isinstance(description, str) else ""
-    stamps = list(_STAMP_SPAN.finditer(html))
-    entries: list[tuple[datetime, str]] = []
-    preamble = html_to_text(html[: stamps[0].start()] if stamps else html)
-    if preamble:
-        entries.append((started_at, preamble))
-    previous = started_at
-    for index, stamp in enumerate(stamps):
-        end = stamps[index + 1].start() if index + 1 < len(stamps) else len(html)
-        text = html_to_text(html[stamp.end() : end])
-        label = clean_line(html_to_text(stamp[1]))
-        at = _stamp_time(label, previous)
-        if at is None:
-            # Keep the update and its label rather than fail the whole feed on one odd stamp.
-            at, text = previous, clean_text(f"{label} {text}")
-        previous = max(previous, at)
-        entries.append((at, text))
-    ids = _update_ids(incident_id, (at for at, _ in entries))
-    updates = [
-        IncidentUpdate(id=update_id, at=at, status="update", text=text)
-        for update_id, (at, text) in zip(ids, entries, strict=True)
-    ]
-    if resolved and updates:
-        updates[-1] = updates[-1].model_copy(update={"status": "resolved"})
-    return tuple(reversed(updates))
-
-
-def _stamp_time(label: str, previous: datetime) -> datetime | None:
-    """``12:53 PM PDT`` or ``Aug 7, 1:50 AM PDT`` to UTC, dated relative to ``previous``.
-
-    A bare time is on ``previous``'s local day unless that would put it before ``previous``, in
-    which case the day rolled over; an explicit month and day get ``previous``'s year unless that
-    goes backwards (an event running over New Year)."""
-    match = _STAMP.fullmatch(label)
-    if match is None:
-        return None
-    offset = _ZONE_OFFSETS.get(match["zone"].upper())
-    hour, minute = int(match["hour"]), int(match["minute"])
-    if offset is None or not 1 <= hour <= 12 or minute > 59:
-        return None
-    hour = hour % 12 + (12 if match["ampm"].upper() == "PM" else 0)
-    zone = timezone(timedelta(hours=offset))
-    local_previous = previous.astimezone(zone)
-    try:
-        if match["month"]:
-            month = _MONTHS.get(match["month"].lower())
-            if month is None:
-                return None
-            day = int(match["day"])
-            candidate = datetime(local_previous.year, month, day, hour, minute, tzinfo=zone)
-            if candidate < previous - _ROLLOVER_SLACK:
-                candidate = candidate.replace(year=candidate.year + 1)
-        else:
-            candidate = datetime.combine(local_previous.date(), time(hour, minute), tzinfo=zone)
-            if candidate < previous - _ROLLOVER_SLACK:
-                candidate += timedelta(days=1)
-    except ValueError:  # Feb 30, or Feb 29 moved to a common year
-        return None
-    return candidate.astimezone(UTC)
-
-
 # --- 3. services.json (catalogue) -------------------------------------------------------------
 
 
@@ -450,6 +345,8 @@ def _parse_catalogue(items: list[Any]) -> Snapshot:
         page_url=HEALTH_URL,
         page_status=PageStatus(description="Service catalogue: no status information"),
         components=_merge_components(components),
+        # Every service in every region: one missing from a later catalogue has been retired.
+        component_listing="full",
     )
 
 
@@ -471,6 +368,7 @@ def _catalogue_entry(entry: dict[str, Any]) -> Component:
 def _events_snapshot(
     incidents: list[Incident],
     components: list[Component],
+    drops: Drops,
     *,
     page_name: str,
     page_url: str,
@@ -493,5 +391,7 @@ def _events_snapshot(
         updated_at=max((i.updated_at for i in incidents), default=None),
         page_status=page_status,
         components=_merge_components(components),
+        component_listing="derived",
         incidents=tuple(incidents),
+        dropped=drops.as_tuple(),
     )

@@ -19,6 +19,11 @@ own time: ``http://status.aws.amazon.com/#ec2-us-east-1_1488319860`` (slug + epo
   one, so a new region is kept rather than dropped); global services (``billingconsole``) have none.
   ``Incident.components`` holds the service part of the slug (``ec2``): the feed has no names.
 * Incident id: ``<slug>_<epoch of its first update>``, stable while that update stays in the feed.
+* Components (listing ``derived``): one per slug of an OPEN incident (id ``ec2-us-east-1``, name
+  ``ec2``, its region), status from the incident's impact (minor -> degraded, major ->
+  partial_outage).  A service whose incidents are all resolved is not listed: it has recovered.
+* An item whose date cannot be read is left out (recorded in ``Snapshot.dropped`` as an update);
+  a ``lastBuildDate`` that cannot be read is treated as absent.
 """
 
 from __future__ import annotations
@@ -30,9 +35,26 @@ from datetime import datetime
 from xml.etree.ElementTree import Element
 
 from watchtui.domain import regions
-from watchtui.domain.model import Impact, Incident, IncidentUpdate, Snapshot, worst_impact
+from watchtui.domain.model import (
+    Component,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentUpdate,
+    Snapshot,
+    worst_impact,
+    worst_status,
+)
 from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
-from watchtui.sources._common import Headers, guard, load_xml, parse_epoch, safe_url
+from watchtui.sources._common import (
+    Drops,
+    Headers,
+    UnusableTime,
+    guard,
+    load_xml,
+    parse_epoch,
+    safe_url,
+)
 from watchtui.sources.rss import channel_of, child_text, fallback_id, rss_date
 
 KIND = "aws-rss"
@@ -86,13 +108,28 @@ def _read_title(raw: str) -> tuple[str, bool, Impact | None]:
     return title, resolves, impact
 
 
-def _update(item: Element, position: int) -> _Update:
+def _update(item: Element, position: int, drops: Drops) -> _Update | None:
     guid = clean_line(child_text(item, "guid"), 300)
     match = _GUID.search(guid)
-    at = rss_date(item, "pubDate") or (parse_epoch(match["epoch"]) if match else None)
-    if at is None:
-        raise ValueError("item without pubDate or dated guid")
     raw_title = clean_line(child_text(item, "title"))
+    with drops.item("update", guid or raw_title):
+        at = rss_date(item, "pubDate") or (
+            parse_epoch(match["epoch"], field="guid time") if match else None
+        )
+        if at is None:
+            raise UnusableTime.missing("pubDate or dated guid")
+        return _read_update(item, guid, match, raw_title, at, position)
+    return None
+
+
+def _read_update(
+    item: Element,
+    guid: str,
+    match: re.Match[str] | None,
+    raw_title: str,
+    at: datetime,
+    position: int,
+) -> _Update:
     title, resolves, impact = _read_title(raw_title)
     return _Update(
         slug=match["slug"] if match else None,
@@ -178,17 +215,54 @@ def _updates(group: list[_Update]) -> tuple[IncidentUpdate, ...]:
     return tuple(reversed(made))
 
 
+_IMPACT_STATUS: dict[Impact, ComponentStatus] = {"minor": "degraded", "major": "partial_outage"}
+
+
+def _components(pairs: list[tuple[str | None, Incident]]) -> tuple[Component, ...]:
+    """One component per slug named by an open incident, with the worst status they imply."""
+    statuses: dict[str, list[ComponentStatus]] = {}
+    found: dict[str, Component] = {}
+    for slug, incident in pairs:
+        service, region = _service_and_region(slug)
+        if slug is None or service is None or not incident.is_open:
+            continue
+        statuses.setdefault(slug, []).append(_IMPACT_STATUS.get(incident.impact, "unknown"))
+        found.setdefault(
+            slug,
+            Component(
+                id=clean_line(slug, NAME_MAX),
+                name=clean_line(service, NAME_MAX),
+                regions=(region,) if region else (),
+            ),
+        )
+    return tuple(
+        component.model_copy(update={"status": worst_status(statuses[slug])})
+        for slug, component in found.items()
+    )
+
+
+def _last_build(channel: Element) -> datetime | None:
+    try:
+        return rss_date(channel, "lastBuildDate")
+    except UnusableTime:
+        return None
+
+
 def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
     with guard(KIND):
         channel = channel_of(load_xml(data, KIND), KIND)
-        updates = [_update(item, n) for n, item in enumerate(channel.findall("item"))]
-        incidents = sorted(
-            (_incident(g) for g in _group(updates)), key=lambda i: i.updated_at, reverse=True
-        )
+        drops = Drops()
+        read = (_update(item, n, drops) for n, item in enumerate(channel.findall("item")))
+        updates = [u for u in read if u is not None]
+        pairs = [(group[0].slug, _incident(group)) for group in _group(updates)]
+        incidents = sorted((i for _, i in pairs), key=lambda i: i.updated_at, reverse=True)
         return Snapshot(
             kind=KIND,
             page_name=clean_line(child_text(channel, "title")) or None,
             page_url=safe_url(child_text(channel, "link")),
-            updated_at=rss_date(channel, "lastBuildDate"),
+            updated_at=_last_build(channel),
+            components=_components(pairs),
+            component_listing="derived",
             incidents=tuple(incidents),
+            dropped=drops.as_tuple(),
         )

@@ -13,11 +13,14 @@ items is Azure's "all clear".  Decisions, all forced by what the feed does not s
   used.  Regions are kept as the feed spells them.
 * ``pubDate`` stays at the first publication while the text keeps changing, so ``updated_at`` is
   the later of ``pubDate`` and the channel's ``lastBuildDate``.
-* No ``Component`` rows: the feed has no per-service status and only names services while they
-  are affected, so any component list would be invented and would vanish instead of recovering.
-  The affected services and regions are on the incident.
+* Components (listing ``derived``): the feed has no per-service status and names services only
+  while they are affected, so each service an item names is a component in ``partial_outage``
+  (what impact ``major`` implies), with the regions of the items naming it.  A service that
+  leaves the feed is not listed, which a derived listing reads as recovered.
 * Page status: ``none``/"All clear" for an empty channel, otherwise ``major`` (the same reading
   as the items): the feed's presence of items is its only claim.
+* An item whose ``pubDate`` cannot be read is left out (recorded in ``Snapshot.dropped``); a
+  ``lastBuildDate`` that cannot be read is treated as absent.
 """
 
 from __future__ import annotations
@@ -28,15 +31,23 @@ from functools import cache
 from xml.etree.ElementTree import Element
 
 from watchtui.domain import regions
-from watchtui.domain.errors import FeedError
-from watchtui.domain.model import Incident, IncidentUpdate, PageStatus, Snapshot
+from watchtui.domain.model import (
+    Component,
+    ComponentStatus,
+    Incident,
+    IncidentUpdate,
+    PageStatus,
+    Snapshot,
+)
 from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
-from watchtui.sources._common import Headers, guard, load_xml, safe_url
+from watchtui.sources._common import Drops, Headers, UnusableTime, guard, load_xml, safe_url
 from watchtui.sources.rss import channel_of, child_text, fallback_id, rss_date, unique_by_id
 
 KIND = "azure"
 
 _STATUS = "investigating"
+# Every item is impact major; this is the component status that implies it.
+_COMPONENT_STATUS: ComponentStatus = "partial_outage"
 
 
 def _categories(item: Element) -> list[str]:
@@ -70,7 +81,7 @@ def _incident(item: Element, built: datetime | None) -> Incident:
     published = rss_date(item, "pubDate")
     started = published or built
     if started is None:
-        raise FeedError(KIND, "item without pubDate in a channel without lastBuildDate")
+        raise UnusableTime.missing("pubDate (nor a channel lastBuildDate)")
     updated = max(started, built) if built else started
     categories = _categories(item)
     item_regions = [c for c in categories if regions.lookup("azure", c) is not None]
@@ -106,16 +117,44 @@ def _page_status(count: int) -> PageStatus:
     return PageStatus(indicator="major", description=f"{count} active {noun}")
 
 
+def _components(incidents: list[Incident]) -> tuple[Component, ...]:
+    regions_of: dict[str, dict[str, None]] = {}
+    for incident in incidents:
+        if incident.is_open:
+            for service in incident.components:
+                regions_of.setdefault(service, {}).update(dict.fromkeys(incident.regions))
+    return tuple(
+        Component(id=name, name=name, status=_COMPONENT_STATUS, regions=tuple(found))
+        for name, found in regions_of.items()
+    )
+
+
+def _last_build(channel: Element) -> datetime | None:
+    try:
+        return rss_date(channel, "lastBuildDate")
+    except UnusableTime:
+        return None
+
+
 def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
     with guard(KIND):
         channel = channel_of(load_xml(data, KIND), KIND)
-        built = rss_date(channel, "lastBuildDate")
-        incidents = unique_by_id(_incident(item, built) for item in channel.findall("item"))
+        built = _last_build(channel)
+        drops = Drops()
+        read: list[Incident] = []
+        for item in channel.findall("item"):
+            name = clean_line(child_text(item, "guid")) or clean_line(child_text(item, "title"))
+            with drops.item("incident", name):
+                read.append(_incident(item, built))
+        incidents = unique_by_id(read)
         return Snapshot(
             kind=KIND,
             page_name=clean_line(child_text(channel, "title")) or None,
             page_url=safe_url(child_text(channel, "link")),
             updated_at=built,
             page_status=_page_status(len(incidents)),
+            components=_components(incidents),
+            component_listing="derived",
             incidents=tuple(incidents),
+            dropped=drops.as_tuple(),
         )

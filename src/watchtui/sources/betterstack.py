@@ -19,16 +19,22 @@ Mapping decisions:
 
 * resource/aggregate state -> component status: operational -> operational, degraded -> degraded,
   downtime -> major_outage, maintenance -> maintenance, anything else (not_monitored …) ->
-  unknown.  The page indicator is ``impact_for_status`` of the page's ``aggregate_state``.
-* Components are the resources, grouped under their section's name.
+  unknown.  The page indicator is ``impact_for_status`` of the page's ``aggregate_state`` (so an
+  unreadable state is ``unknown``; none given, no indicator).
+* Components are the resources, grouped under their section's name; the document lists every
+  resource of the page (component listing ``full``).
 * Reports of type maintenance are ``Maintenance`` (impact maintenance; ``scheduled_for/until`` =
   ``starts_at``/``ends_at``; completed when closed; in_progress when one of its resources is in
   maintenance now or the page's own ``updated_at`` falls inside the window; otherwise scheduled).
   Other reports are incidents whose impact is the worst non-resolved state any of their updates or
-  the report gave a resource (minor when none is given), status ``resolved`` when closed and
-  ``investigating`` otherwise: Better Stack has no lifecycle words.
+  the report gave a resource (minor when none is given or all are operational; an unreadable
+  state counts as unknown), status ``resolved`` when closed and ``investigating`` otherwise:
+  Better Stack has no lifecycle words.
 * An update's status is ``resolved`` when it marks every resource it names resolved, else
   ``update``; the newest update of a closed report takes the closing status.
+* A report whose own time cannot be read is left out, as is a status update whose
+  ``published_at`` cannot be read (recorded in ``Snapshot.dropped``); an unreadable page
+  ``updated_at`` counts as absent.
 """
 
 from __future__ import annotations
@@ -52,7 +58,9 @@ from watchtui.domain.model import (
 )
 from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
 from watchtui.sources._common import (
+    Drops,
     Headers,
+    UnusableTime,
     expect_dict,
     expect_list,
     guard,
@@ -112,17 +120,23 @@ def _snapshot(page: dict[str, Any], included: list[dict[str, Any]]) -> Snapshot:
     components = tuple(
         _component(e.id, e.attributes, sections) for e in by_type.get("status_page_resource", [])
     )
-    updates = {e.id: _update(e.id, e.attributes) for e in by_type.get("status_update", [])}
-    page_updated = parse_iso(page.get("updated_at"))
+    drops = Drops()
+    updates: dict[str, _Update] = {}
+    for update_entry in by_type.get("status_update", []):
+        with drops.item("update", update_entry.id):
+            updates[update_entry.id] = _update(update_entry.id, update_entry.attributes)
+    page_updated = _page_updated(page)
     context = _Context({c.id: c for c in components}, updates, page_updated)
     incidents: list[Incident] = []
     maintenances: list[Maintenance] = []
     for report_entry in by_type.get("status_report", []):
-        report = _report(report_entry, context)
-        if isinstance(report, Maintenance):
-            maintenances.append(report)
-        else:
-            incidents.append(report)
+        maintenance = _word(report_entry.attributes.get("report_type")) == "maintenance"
+        with drops.item("maintenance" if maintenance else "incident", report_entry.id):
+            report = _report(report_entry, context)
+            if isinstance(report, Maintenance):
+                maintenances.append(report)
+            else:
+                incidents.append(report)
     return Snapshot(
         kind=KIND,
         page_name=clean_line(page.get("company_name"), NAME_MAX) or None,
@@ -130,9 +144,18 @@ def _snapshot(page: dict[str, Any], included: list[dict[str, Any]]) -> Snapshot:
         updated_at=page_updated,
         page_status=_page_status(page.get("aggregate_state")),
         components=components,
+        component_listing="full",
         incidents=tuple(incidents),
         maintenances=tuple(maintenances),
+        dropped=drops.as_tuple(),
     )
+
+
+def _page_updated(page: dict[str, Any]) -> datetime | None:
+    try:
+        return parse_iso(page.get("updated_at"), "updated_at")
+    except UnusableTime:
+        return None
 
 
 @dataclass(frozen=True)
@@ -177,8 +200,11 @@ def _page_url(page: dict[str, Any]) -> str | None:
 
 def _page_status(value: Any) -> PageStatus:
     word = _word(value)
+    if not word:
+        return PageStatus()
     if word not in _STATES:
-        return PageStatus(indicator=None, description=clean_line(value))
+        # A state we cannot read is still a claim.
+        return PageStatus(indicator="unknown", description=clean_line(value))
     return PageStatus(indicator=impact_for_status(_STATES[word]), description=_PAGE_TEXT[word])
 
 
@@ -202,9 +228,9 @@ def _affected(raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 def _update(entry_id: str, raw: dict[str, Any]) -> _Update:
-    at = parse_iso(raw.get("published_at"))
+    at = parse_iso(raw.get("published_at"), "published_at")
     if at is None:
-        raise FeedError(KIND, f"status update {entry_id} has no published_at")
+        raise UnusableTime.missing("published_at")
     return _Update(entry_id, at, html_to_text(raw.get("message")), _affected(raw))
 
 
@@ -213,11 +239,11 @@ def _report(entry: _Entry, context: _Context) -> Incident:
     updates = _report_updates(entry.raw, context)
     affected = _affected(raw)
     every_state = [*affected, *(pair for u in updates for pair in u.states)]
-    starts = parse_iso(raw.get("starts_at"))
-    ends = parse_iso(raw.get("ends_at"))
+    starts = parse_iso(raw.get("starts_at"), "starts_at")
+    ends = parse_iso(raw.get("ends_at"), "ends_at")
     times = [t for t in (starts, *(u.at for u in updates)) if t is not None]
     if not times:
-        raise FeedError(KIND, f"status report {entry_id} has no time")
+        raise UnusableTime.missing("starts_at or update")
     started = starts or min(times)
     closed = _closed(raw, affected)
     maintenance = _word(raw.get("report_type")) == "maintenance"
@@ -262,9 +288,11 @@ def _closed(raw: dict[str, Any], affected: tuple[tuple[str, str], ...]) -> bool:
 
 
 def _impact(states: list[tuple[str, str]]) -> Impact:
-    found = [_state(word) for _, word in states if word != "resolved"]
-    known: list[ComponentStatus] = [s for s in found if s not in ("unknown", "operational")]
-    return impact_for_status(worst_status(known)) if known else "minor"
+    # Resolved is no state of trouble; a word outside the table is one we cannot read.
+    given = [_state(word) for _, word in states if word and word != "resolved"]
+    impact = impact_for_status(worst_status(given))
+    # A report means something went wrong even when every resource it names is operational.
+    return "minor" if impact == "none" else impact
 
 
 def _names(states: list[tuple[str, str]], context: _Context) -> tuple[str, ...]:

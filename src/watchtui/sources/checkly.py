@@ -10,15 +10,18 @@ Mapping decisions:
 
 * severity -> impact (and the status of the services it names, so that ``impact_for_status``
   agrees): MINOR ("most users unaffected") and MEDIUM ("some users affected") -> minor
-  (degraded), MAJOR -> major (partial_outage), CRITICAL -> critical (major_outage); an unknown
-  severity -> minor.  Real MEDIUM incidents are titled "… Degraded", which is why MEDIUM is not
-  read as an outage.
+  (degraded), MAJOR -> major (partial_outage), CRITICAL -> critical (major_outage); a severity
+  given but not one of these -> ``unknown`` (for the services too); none given -> minor.  Real
+  MEDIUM incidents are titled "… Degraded", which is why MEDIUM is not read as an outage.
 * status = ``lastUpdateStatus`` lower-cased (else the newest update's, else investigating).
   RESOLVED closes the incident at its newest resolving update (else ``updated_at``).
-* Components: the endpoint lists only services named by open incidents; those become components
-  with the worst status their incidents imply.  Nothing is claimed about other services, and the
-  page status stays unknown: the endpoint states none.
+* Components (listing ``derived``): the endpoint names services only inside unresolved
+  incidents; those of open incidents become components with the worst status their incidents
+  imply.  A service no open incident names is absent, which a derived listing reads as
+  recovered, and the page status stays unset: the endpoint states none.
 * Updates are dated by ``publicIncidentUpdateDate`` (what the page shows), else ``created_at``.
+* An incident whose own time cannot be read is left out, as is an update whose time cannot be
+  read (recorded in ``Snapshot.dropped``).
 """
 
 from __future__ import annotations
@@ -37,7 +40,16 @@ from watchtui.domain.model import (
     worst_status,
 )
 from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
-from watchtui.sources._common import Headers, expect_dict, expect_list, guard, load_json, parse_iso
+from watchtui.sources._common import (
+    Drops,
+    Headers,
+    UnusableTime,
+    expect_dict,
+    expect_list,
+    guard,
+    load_json,
+    parse_iso,
+)
 
 KIND = "checkly"
 
@@ -58,12 +70,19 @@ def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
             payload = payload["incidents"]
         if not isinstance(payload, list):
             raise FeedError(KIND, "incidents is not a list")
-        parsed = [_incident(expect_dict(i, KIND, "incident")) for i in payload]
-        incidents = tuple(incident for incident, _ in parsed)
+        drops = Drops()
+        parsed: list[tuple[Incident, list[tuple[str, str, ComponentStatus]]]] = []
+        for raw in payload:
+            row = expect_dict(raw, KIND, "incident")
+            incident_id = _id(row.get("id"), "incident")
+            with drops.item("incident", incident_id):
+                parsed.append(_incident(row, incident_id, drops))
         return Snapshot(
             kind=KIND,
             components=_components(parsed),
-            incidents=incidents,
+            component_listing="derived",
+            incidents=tuple(incident for incident, _ in parsed),
+            dropped=drops.as_tuple(),
         )
 
 
@@ -73,18 +92,19 @@ def _id(value: Any, what: str) -> str:
     return clean_line(value, NAME_MAX)
 
 
-def _incident(raw: dict[str, Any]) -> tuple[Incident, list[tuple[str, str, ComponentStatus]]]:
-    incident_id = _id(raw.get("id"), "incident")
-    updates = _updates(raw)
-    created = parse_iso(raw.get("created_at"))
-    updated = parse_iso(raw.get("updated_at"))
+def _incident(
+    raw: dict[str, Any], incident_id: str, drops: Drops
+) -> tuple[Incident, list[tuple[str, str, ComponentStatus]]]:
+    created = parse_iso(raw.get("created_at"), "created_at")
+    updated = parse_iso(raw.get("updated_at"), "updated_at")
+    updates = _updates(raw, incident_id, drops)
     times = [t for t in (created, updated, *(u.at for u in updates)) if t is not None]
     if not times:
-        raise FeedError(KIND, f"incident {incident_id} has no timestamp")
+        raise UnusableTime.missing("created_at/updated_at or update")
     status = clean_line(raw.get("lastUpdateStatus")).lower() or (
         updates[0].status if updates else "investigating"
     )
-    severity = _SEVERITY.get(clean_line(raw.get("severity")).upper(), "degraded")
+    severity = _severity(raw.get("severity"))
     services = _services(raw, severity)
     incident = Incident(
         id=incident_id,
@@ -98,6 +118,13 @@ def _incident(raw: dict[str, Any]) -> tuple[Incident, list[tuple[str, str, Compo
         updates=updates,
     )
     return incident, services
+
+
+def _severity(value: Any) -> ComponentStatus:
+    if value is None or value == "":
+        return "degraded"  # an incident of unstated severity is still trouble
+    word = clean_line(value).upper() if isinstance(value, str) else ""
+    return _SEVERITY.get(word, "unknown")
 
 
 def _services(
@@ -114,21 +141,25 @@ def _services(
     return found
 
 
-def _updates(raw: dict[str, Any]) -> tuple[IncidentUpdate, ...]:
+def _updates(raw: dict[str, Any], incident_id: str, drops: Drops) -> tuple[IncidentUpdate, ...]:
     rows = expect_list(raw.get("incidentUpdates"), KIND, "incidentUpdates")
     updates = []
     for row in (expect_dict(r, KIND, "incident update") for r in rows):
-        at = parse_iso(row.get("publicIncidentUpdateDate")) or parse_iso(row.get("created_at"))
-        if at is None:
-            continue
-        updates.append(
-            IncidentUpdate(
-                id=_id(row.get("id"), "incident update"),
-                at=at,
-                status=clean_line(row.get("status")).lower() or "update",
-                text=html_to_text(row.get("description")),
+        update_id = _id(row.get("id"), "incident update")
+        with drops.item("update", update_id, f"in incident {incident_id}"):
+            at = parse_iso(
+                row.get("publicIncidentUpdateDate"), "publicIncidentUpdateDate"
+            ) or parse_iso(row.get("created_at"), "created_at")
+            if at is None:
+                raise UnusableTime.missing("publicIncidentUpdateDate/created_at")
+            updates.append(
+                IncidentUpdate(
+                    id=update_id,
+                    at=at,
+                    status=clean_line(row.get("status")).lower() or "update",
+                    text=html_to_text(row.get("description")),
+                )
             )
-        )
     return tuple(sorted(updates, key=lambda u: u.at, reverse=True))
 
 

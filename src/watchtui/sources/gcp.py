@@ -12,14 +12,17 @@ list and no page-level status.  Mapping decisions:
   anything else -> ``update``.
 * Impact: the worse of ``severity`` (low -> minor, medium -> major, high -> critical) and
   ``status_impact`` (SERVICE_INFORMATION -> minor, SERVICE_DISRUPTION -> major, SERVICE_OUTAGE ->
-  critical); ``minor`` when neither is known, because an incident is still an incident.  In every
+  critical); a value outside those reads as ``unknown`` (so a readable other field still wins);
+  ``minor`` when neither field is given, because an incident is still an incident.  In every
   real capture the two agree (low/INFORMATION, medium/DISRUPTION, high/OUTAGE).
-* Components: one per product of an OPEN incident, status from ``status_impact``
-  (INFORMATION -> degraded, DISRUPTION -> partial_outage, OUTAGE -> major_outage; from
-  ``severity`` when ``status_impact`` is unknown, else unknown), worst wins; regions from
-  ``currently_affected_locations``.  Products with no open incident are not listed: the feed
-  cannot say they exist, let alone that they are fine.
+* Components (listing ``derived``): one per product of an OPEN incident, status from
+  ``status_impact`` (INFORMATION -> degraded, DISRUPTION -> partial_outage, OUTAGE ->
+  major_outage; from ``severity`` when ``status_impact`` is unreadable, else unknown), worst wins;
+  regions from ``currently_affected_locations``.  Products with no open incident are not listed:
+  the feed cannot say they exist, and one that drops out of every open incident has recovered.
 * Page status: none (Google makes no page-level claim here).
+* An incident whose own time cannot be read is left out (recorded in ``Snapshot.dropped``), as is
+  an update whose time cannot be read.
 
 Speed: the live feed is ~1.4 MB and is polled often, so URLs and timestamps in their common exact
 forms skip the general helpers (``_incident_url``, ``_time``); tests check both paths agree.
@@ -41,11 +44,19 @@ from watchtui.domain.model import (
     Incident,
     PageStatus,
     Snapshot,
-    impact_rank,
     status_rank,
+    worst_impact,
 )
 from watchtui.domain.text import NAME_MAX, TITLE_MAX, clean_line, clean_text
-from watchtui.sources._common import Headers, guard, load_json, parse_iso, safe_url
+from watchtui.sources._common import (
+    Drops,
+    Headers,
+    UnusableTime,
+    guard,
+    load_json,
+    parse_iso,
+    safe_url,
+)
 
 KIND = "gcp"
 PAGE_NAME = "Google Cloud Status"
@@ -74,7 +85,15 @@ def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
         if not isinstance(payload, list):
             raise FeedError(KIND, "incidents.json is not a list of incidents")
         names = _Names()
-        parsed = [_parse_incident(_as_dict(row, "incident"), names) for row in payload]
+        drops = Drops()
+        parsed: list[_Parsed] = []
+        for raw in payload:
+            row = _as_dict(raw, "incident")
+            incident_id = names(row.get("id"))
+            if not incident_id:
+                raise FeedError(KIND, "incident without an id")
+            with drops.item("incident", incident_id):
+                parsed.append(_parse_incident(row, incident_id, names, drops))
         return Snapshot(
             kind=KIND,
             page_name=PAGE_NAME,
@@ -83,7 +102,9 @@ def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
             updated_at=max((p.incident.updated_at for p in parsed), default=None),
             page_status=PageStatus(),
             components=_components(p for p in parsed if p.incident.is_open),
+            component_listing="derived",
             incidents=tuple(p.incident for p in parsed),
+            dropped=drops.as_tuple(),
         )
 
 
@@ -130,39 +151,41 @@ def _as_list(value: Any, what: str) -> list[Any]:
     return value
 
 
-def _time(value: Any) -> datetime | None:
+def _time(value: Any, field: str) -> datetime | None:
     # Google always writes "+00:00", which fromisoformat reads straight into UTC: parse_iso's
     # normalisation would be a no-op, and this runs for every update.
     if isinstance(value, str) and value.endswith("+00:00") and value[:1].isdigit():
-        return datetime.fromisoformat(value)
-    return parse_iso(value)
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise UnusableTime.bad(field, value) from exc
+    return parse_iso(value, field)
 
 
 def _required_time(row: dict[str, Any], *keys: str) -> datetime:
     for key in keys:
-        value = _time(row.get(key))
+        value = _time(row.get(key), key)
         if value is not None:
             return value
-    raise FeedError(KIND, f"incident without {'/'.join(keys)}")
+    raise UnusableTime.missing("/".join(keys))
 
 
-def _parse_incident(row: dict[str, Any], names: _Names) -> _Parsed:
-    incident_id = names(row.get("id"))
-    if not incident_id:
-        raise FeedError(KIND, "incident without an id")
-    resolved_at = _time(row.get("end"))
+def _parse_incident(row: dict[str, Any], incident_id: str, names: _Names, drops: Drops) -> _Parsed:
+    resolved_at = _time(row.get("end"), "end")
     started_at = _required_time(row, "begin", "created")
+    modified = _time(row.get("modified"), "modified")
     products = _products(row, names)
     status_impact = _impact_of(_STATUS_IMPACT, row.get("status_impact"), str.upper)
     severity = _impact_of(_SEVERITY_IMPACT, row.get("severity"), str.lower)
-    component_impact = status_impact or severity
+    # An unreadable status_impact yields to a readable severity for the component's status.
+    component_impact = status_impact if status_impact not in (None, "unknown") else severity
     current = _locations(row.get("currently_affected_locations"), names)
     regions = _locations(row.get("previously_affected_locations"), names, dict(current))
     rows = row.get("updates")
     if not rows and isinstance(row.get("most_recent_update"), dict):
         # ``most_recent_update`` repeats updates[0]; it is worth reading only if the list is empty.
         rows = [row["most_recent_update"]]
-    walked = _walk_updates(incident_id, rows, names, regions, closed=resolved_at is not None)
+    walked = _walk_updates(incident_id, rows, names, regions, drops, closed=resolved_at is not None)
     # One validation call per incident, updates included, is markedly cheaper than building each
     # IncidentUpdate separately (and validates exactly the same).
     incident = Incident.model_validate(
@@ -172,7 +195,7 @@ def _parse_incident(row: dict[str, Any], names: _Names) -> _Parsed:
             "status": _incident_status(resolved_at, walked.newest_status),
             "impact": _worse(severity, status_impact) or "minor",
             "started_at": started_at,
-            "updated_at": _time(row.get("modified")) or walked.newest_at or started_at,
+            "updated_at": modified or walked.newest_at or started_at,
             "resolved_at": resolved_at,
             "url": _incident_url(row.get("uri"), incident_id),
             "components": tuple(p.name for p in products),
@@ -184,9 +207,7 @@ def _parse_incident(row: dict[str, Any], names: _Names) -> _Parsed:
         incident=incident,
         products=products,
         current_regions=tuple(current),
-        component_status=(
-            _IMPACT_COMPONENT_STATUS[component_impact] if component_impact else "unknown"
-        ),
+        component_status=_IMPACT_COMPONENT_STATUS.get(component_impact or "unknown", "unknown"),
     )
 
 
@@ -198,13 +219,16 @@ def _title(row: dict[str, Any], names: _Names) -> str:
 
 
 def _impact_of(table: dict[str, Impact], value: Any, fold: Callable[[str], str]) -> Impact | None:
-    return table.get(fold(value)) if isinstance(value, str) else None
+    """The mapped impact; ``unknown`` for a value given but not in ``table``; None if absent."""
+    if value is None or value == "":
+        return None
+    return table.get(fold(value), "unknown") if isinstance(value, str) else "unknown"
 
 
 def _worse(a: Impact | None, b: Impact | None) -> Impact | None:
     if a is None or b is None:
         return a or b
-    return a if impact_rank(a) >= impact_rank(b) else b
+    return worst_impact((a, b))
 
 
 def _products(row: dict[str, Any], names: _Names) -> tuple[_Product, ...]:
@@ -246,7 +270,13 @@ class _Walked(NamedTuple):
 
 
 def _walk_updates(
-    incident_id: str, value: Any, names: _Names, regions: dict[str, None], *, closed: bool
+    incident_id: str,
+    value: Any,
+    names: _Names,
+    regions: dict[str, None],
+    drops: Drops,
+    *,
+    closed: bool,
 ) -> _Walked:
     """Every update in one pass (this loop runs ~800 times per feed): timestamps, status, body,
     and the update's locations added to ``regions``."""
@@ -257,11 +287,17 @@ def _walk_updates(
     for index, entry in enumerate(rows):
         row = _as_dict(entry, "update")
         created_text = row.get("created")
-        created = _time(created_text)
         when_text = row.get("when")
-        at = (created if when_text == created_text else _time(when_text)) or created
-        if at is None:
-            raise FeedError(KIND, "update without a timestamp")
+        try:
+            created = _time(created_text, "created")
+            at = (created if when_text == created_text else _time(when_text, "when")) or created
+            if at is None:
+                raise UnusableTime.missing("when/created")
+        except UnusableTime as exc:
+            # Named like the id it would have had (position from the oldest update).
+            update_id = f"{incident_id}#{len(rows) - 1 - index}"
+            drops.add("update", update_id, f"{exc.reason} (in incident {incident_id})")
+            continue
         status = row.get("status")
         status = status.upper() if isinstance(status, str) else ""
         if newest_at is None or at > newest_at:

@@ -13,7 +13,9 @@ Mapping decisions:
   unknown.  Each system is a component; the page indicator is the worst impact the systems imply
   and the description lists them verbatim ("Apps: green, Data: blue, …").
 * An issue's impact is the worst of its own ``status_prod``/``status_dev`` (falling back to its
-  updates' colours) through the same table; scheduled issues are ``Maintenance`` with impact
+  updates' colours) through the same table, and at least minor (an incident means something went
+  wrong even while every colour stayed green); a colour given but not in the table reads as
+  ``unknown``; no colour at all is minor.  Scheduled issues are ``Maintenance`` with impact
   maintenance.
 * ``resolved`` is the only truth about openness: a resolved issue that is still listed (Heroku
   keeps finished maintenance in ``scheduled[]`` for a while) is closed, at the time of its newest
@@ -25,6 +27,9 @@ Mapping decisions:
   ``scheduled`` while ``upcoming`` is true, else ``in_progress``.
 * Issues name no systems in this feed, so ``Incident.components`` stays empty, and maintenance
   windows exist only inside the title text, so ``scheduled_for/until`` stay unset.
+* Component listing ``full``: ``status[]`` lists every system.
+* An issue whose own time cannot be read is left out, as is an update whose time cannot be read
+  (both recorded in ``Snapshot.dropped``).
 """
 
 from __future__ import annotations
@@ -48,7 +53,10 @@ from watchtui.domain.model import (
 )
 from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
 from watchtui.sources._common import (
+    DroppedWhat,
+    Drops,
     Headers,
+    UnusableTime,
     expect_dict,
     expect_list,
     guard,
@@ -77,23 +85,43 @@ def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
         if "status" not in root:
             raise FeedError(KIND, "no status list")
         components = _components(root["status"])
-        incidents = [
-            Incident(**_issue(expect_dict(i, KIND, "issue"), maintenance=False))
-            for i in expect_list(root.get("incidents", root.get("issues")), KIND, "incidents")
-        ]
-        maintenances = [
-            Maintenance(**_issue(expect_dict(i, KIND, "scheduled issue"), maintenance=True))
-            for i in expect_list(root.get("scheduled"), KIND, "scheduled")
-        ]
+        drops = Drops()
+        incidents: list[Incident] = []
+        maintenances: list[Maintenance] = []
+        lists: tuple[tuple[Any, DroppedWhat], ...] = (
+            (root.get("incidents", root.get("issues")), "incident"),
+            (root.get("scheduled"), "maintenance"),
+        )
+        for raw_list, what in lists:
+            for raw in expect_list(raw_list, KIND, "issues"):
+                _read_issue(expect_dict(raw, KIND, "issue"), what, incidents, maintenances, drops)
         return Snapshot(
             kind=KIND,
             page_name=PAGE_NAME,
             page_url=PAGE_URL,
             page_status=_page_status(components),
             components=components,
+            component_listing="full",
             incidents=tuple(incidents),
             maintenances=tuple(maintenances),
+            dropped=drops.as_tuple(),
         )
+
+
+def _read_issue(
+    raw: dict[str, Any],
+    what: DroppedWhat,
+    incidents: list[Incident],
+    maintenances: list[Maintenance],
+    drops: Drops,
+) -> None:
+    issue_id = _str_id(raw.get("id"))
+    with drops.item(what, issue_id):
+        fields = _issue(raw, issue_id, drops, maintenance=what == "maintenance")
+        if what == "maintenance":
+            maintenances.append(Maintenance(**fields))
+        else:
+            incidents.append(Incident(**fields))
 
 
 def _components(raw: Any) -> tuple[Component, ...]:
@@ -129,15 +157,16 @@ def _colour_word(status: ComponentStatus) -> str:
     return next((word for word, s in _COLOURS.items() if s == status), "unknown")
 
 
-def _issue(raw: dict[str, Any], *, maintenance: bool) -> dict[str, Any]:
+def _issue(
+    raw: dict[str, Any], issue_id: str, drops: Drops, *, maintenance: bool
+) -> dict[str, Any]:
     """Keyword arguments for an ``Incident`` or ``Maintenance``."""
-    issue_id = _str_id(raw.get("id"))
-    updates = _updates(raw)
-    created = parse_iso(raw.get("created_at"))
-    updated = parse_iso(raw.get("updated_at"))
+    created = parse_iso(raw.get("created_at"), "created_at")
+    updated = parse_iso(raw.get("updated_at"), "updated_at")
+    updates = _updates(raw, issue_id, drops)
     times = [t for t in (created, updated, *(u.at for u in updates)) if t is not None]
     if not times:
-        raise FeedError(KIND, f"issue {issue_id} has no timestamp")
+        raise UnusableTime.missing("created_at/updated_at or update")
     started = created or min(times)
     resolved = raw.get("resolved") is True
     return {
@@ -159,25 +188,29 @@ def _str_id(value: Any) -> str:
     return clean_line(value, NAME_MAX)
 
 
-def _updates(raw: dict[str, Any]) -> tuple[IncidentUpdate, ...]:
+def _updates(raw: dict[str, Any], issue_id: str, drops: Drops) -> tuple[IncidentUpdate, ...]:
     rows = [
         expect_dict(u, KIND, "update") for u in expect_list(raw.get("updates"), KIND, "updates")
     ]
     updates = []
     for position, row in enumerate(rows):
-        at = parse_iso(row.get("created_at")) or parse_iso(row.get("updated_at"))
-        if at is None:
-            continue
-        word = _word(row.get("update_type"))
-        update_id = row.get("id")
-        updates.append(
-            IncidentUpdate(
-                id=_str_id(update_id) if update_id is not None else f"{raw.get('id')}-{position}",
-                at=at,
-                status=_UPDATE_WORDS.get(word, word or "update"),
-                text=html_to_text(row.get("contents")),
+        own_id = row.get("id")
+        update_id = _str_id(own_id) if own_id is not None else f"{issue_id}-{position}"
+        with drops.item("update", update_id, f"in issue {issue_id}"):
+            at = parse_iso(row.get("created_at"), "created_at") or parse_iso(
+                row.get("updated_at"), "updated_at"
             )
-        )
+            if at is None:
+                raise UnusableTime.missing("created_at/updated_at")
+            word = _word(row.get("update_type"))
+            updates.append(
+                IncidentUpdate(
+                    id=update_id,
+                    at=at,
+                    status=_UPDATE_WORDS.get(word, word or "update"),
+                    text=html_to_text(row.get("contents")),
+                )
+            )
     return tuple(sorted(updates, key=lambda u: u.at, reverse=True))
 
 
@@ -201,13 +234,14 @@ def _issue_status(
 def _impact(raw: dict[str, Any]) -> Impact:
     colours = [raw.get("status_prod"), raw.get("status_dev")]
     if not any(_colour(c) != "unknown" for c in colours):
-        colours = [
+        colours += [
             expect_dict(u, KIND, "update").get(key)
             for u in expect_list(raw.get("updates"), KIND, "updates")
             for key in ("status_prod", "status_dev")
         ]
-    known: list[ComponentStatus] = [s for s in map(_colour, colours) if s != "unknown"]
-    impact = impact_for_status(worst_status(known))
+    # A colour outside the legend counts as unknown; one not given at all does not count.
+    given: list[ComponentStatus] = [_colour(c) for c in colours if c is not None and c != ""]
+    impact = impact_for_status(worst_status(given))
     # An incident always means something went wrong, even when every colour stayed green.
     return "minor" if impact == "none" else impact
 

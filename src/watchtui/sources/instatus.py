@@ -14,12 +14,16 @@ Mapping decisions (one table for component-like words, then ``impact_for_status`
 * page.status: UP -> none, HASISSUES -> minor (issues of unstated size), UNDERMAINTENANCE ->
   maintenance, and ``ALL|SOME|ONE`` + one of the words above -> that word's impact (so
   ONEMAJOROUTAGE -> critical, like a Statuspage page with one component in major outage).  The
-  description spells the code out ("One major outage").  An unknown code -> no indicator.
-* Incident impact = its ``impact`` word through the table (unknown -> minor); status = the
-  lower-cased status word; RESOLVED closes it at ``updatedAt`` (else ``started``).
+  description spells the code out ("One major outage").  An unknown code -> ``unknown``.
+* Incident impact = its ``impact`` word through the table (a word outside it -> ``unknown``, no
+  impact given -> minor); status = the lower-cased status word; RESOLVED closes it at
+  ``updatedAt`` (else ``started``).
 * Maintenance: NOTSTARTEDYET -> scheduled, INPROGRESS -> in_progress, COMPLETED -> completed
   (closed at ``updatedAt``, else the planned end); ``scheduled_until`` = start + duration minutes.
-* summary.json lists no components and no updates, so neither is produced.
+* summary.json lists no components and no updates, so neither is produced (component listing
+  ``none``).
+* An incident or maintenance whose time (or duration) cannot be read is left out and recorded in
+  ``Snapshot.dropped``.
 """
 
 from __future__ import annotations
@@ -40,7 +44,9 @@ from watchtui.domain.model import (
 )
 from watchtui.domain.text import NAME_MAX, clean_line
 from watchtui.sources._common import (
+    Drops,
     Headers,
+    UnusableTime,
     expect_dict,
     expect_list,
     guard,
@@ -91,19 +97,28 @@ def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
         if "page" not in root:
             raise FeedError(KIND, "no page object")
         page = expect_dict(root["page"], KIND, "page")
+        drops = Drops()
+        incidents: list[Incident] = []
+        for raw in expect_list(root.get("activeIncidents"), KIND, "activeIncidents"):
+            row = expect_dict(raw, KIND, "incident")
+            url = safe_url(row.get("url"))
+            with drops.item("incident", _event_id(row, url)):
+                incidents.append(_incident(row, url))
+        maintenances: list[Maintenance] = []
+        for raw in expect_list(root.get("activeMaintenances"), KIND, "activeMaintenances"):
+            row = expect_dict(raw, KIND, "maintenance")
+            url = safe_url(row.get("url"))
+            with drops.item("maintenance", _event_id(row, url)):
+                maintenances.append(_maintenance(row, url))
         return Snapshot(
             kind=KIND,
             page_name=clean_line(page.get("name"), NAME_MAX) or None,
             page_url=safe_url(page.get("url")),
             page_status=_page_status(page.get("status")),
-            incidents=tuple(
-                _incident(expect_dict(i, KIND, "incident"))
-                for i in expect_list(root.get("activeIncidents"), KIND, "activeIncidents")
-            ),
-            maintenances=tuple(
-                _maintenance(expect_dict(m, KIND, "maintenance"))
-                for m in expect_list(root.get("activeMaintenances"), KIND, "activeMaintenances")
-            ),
+            component_listing="none",
+            incidents=tuple(incidents),
+            maintenances=tuple(maintenances),
+            dropped=drops.as_tuple(),
         )
 
 
@@ -121,24 +136,30 @@ def _page_status(value: Any) -> PageStatus:
         if code.startswith(scope) and word in _WORDS:
             text = f"{scope.capitalize()} {_WORD_TEXT[word]}"
             return PageStatus(indicator=impact_for_status(_WORDS[word]), description=text)
-    return PageStatus(indicator=None, description=clean_line(value))
+    if not code:
+        return PageStatus()
+    # A status we cannot read is still a claim.
+    return PageStatus(indicator="unknown", description=clean_line(value))
 
 
-def _instant(value: Any) -> datetime | None:
+def _instant(value: Any, field: str) -> datetime | None:
     if isinstance(value, str) and (match := _JS_DATE.match(value.strip())):
         month, day, year, hour, minute, second, sign, off_h, off_m = match.groups()
         offset = timedelta(hours=int(off_h), minutes=int(off_m)) * (1 if sign == "+" else -1)
-        local = datetime(
-            int(year),
-            _MONTHS.index(month.lower()) + 1,
-            int(day),
-            int(hour),
-            int(minute),
-            int(second),
-            tzinfo=UTC,
-        )
-        return local - offset
-    return parse_iso(value)
+        try:
+            local = datetime(
+                int(year),
+                _MONTHS.index(month.lower()) + 1,
+                int(day),
+                int(hour),
+                int(minute),
+                int(second),
+                tzinfo=UTC,
+            )
+            return local - offset
+        except (ValueError, OverflowError) as exc:  # "Feb 30", an unknown month, year 0
+            raise UnusableTime.bad(field, value) from exc
+    return parse_iso(value, field)
 
 
 def _event_id(raw: dict[str, Any], url: str | None) -> str:
@@ -151,19 +172,25 @@ def _event_id(raw: dict[str, Any], url: str | None) -> str:
     return clean_line(tail, NAME_MAX)
 
 
-def _incident(raw: dict[str, Any]) -> Incident:
-    url = safe_url(raw.get("url"))
-    started = _instant(raw.get("started"))
-    updated = _instant(raw.get("updatedAt"))
+def _impact(value: Any) -> Impact:
+    if value is None or value == "":
+        return impact_for_status("degraded")  # an incident of unstated size is still trouble
+    status = _WORDS.get(_code(value)) if isinstance(value, str) else None
+    return impact_for_status(status) if status is not None else "unknown"
+
+
+def _incident(raw: dict[str, Any], url: str | None) -> Incident:
+    started = _instant(raw.get("started"), "started")
+    updated = _instant(raw.get("updatedAt"), "updatedAt")
     if started is None:
-        raise FeedError(KIND, "incident without a start")
+        raise UnusableTime.missing("started")
     word = _code(raw.get("status"))
     updated_at = max(updated or started, started)
     return Incident(
         id=_event_id(raw, url),
         title=clean_line(raw.get("name")),
         status=word.lower() or "investigating",
-        impact=impact_for_status(_WORDS.get(_code(raw.get("impact")), "degraded")),
+        impact=_impact(raw.get("impact")),
         started_at=started,
         updated_at=updated_at,
         resolved_at=updated_at if word == "RESOLVED" else None,
@@ -171,13 +198,12 @@ def _incident(raw: dict[str, Any]) -> Incident:
     )
 
 
-def _maintenance(raw: dict[str, Any]) -> Maintenance:
-    url = safe_url(raw.get("url"))
-    start = _instant(raw.get("start"))
+def _maintenance(raw: dict[str, Any], url: str | None) -> Maintenance:
+    start = _instant(raw.get("start"), "start")
     if start is None:
-        raise FeedError(KIND, "maintenance without a start")
+        raise UnusableTime.missing("start")
     end = _end(start, raw.get("duration"))
-    updated = _instant(raw.get("updatedAt"))
+    updated = _instant(raw.get("updatedAt"), "updatedAt")
     code = _code(raw.get("status"))
     status = _MAINTENANCE_STATUS.get(code, code.lower() or "scheduled")
     updated_at = max(updated or start, start)
@@ -198,4 +224,9 @@ def _maintenance(raw: dict[str, Any]) -> Maintenance:
 def _end(start: datetime, duration: Any) -> datetime | None:
     if duration is None or duration == "" or isinstance(duration, bool):
         return None
-    return start + timedelta(minutes=float(duration))
+    try:
+        return start + timedelta(minutes=float(duration))
+    except (TypeError, ValueError, OverflowError) as exc:  # "soon", NaN, or past year 9999
+        raise UnusableTime(
+            f"duration '{clean_line(str(duration), 40)}' gives no usable end"
+        ) from exc

@@ -24,14 +24,18 @@ Mapping decisions:
 * page_status: ``globalStatusHeadlineHasError: false`` -> none.  Otherwise the headline's words
   decide, as the clients above do: maintenance -> maintenance, partial -> major, major/outage/
   disruption -> critical, degraded/minor/performance -> minor, "operational"/"smoothly"/"all
-  systems" -> none.  A headline flagged as an error that matches none of these -> minor; an
-  unflagged unknown headline -> no indicator.  The headline itself is the description.
+  systems" -> none.  A headline flagged as an error that matches none of these -> minor (the flag
+  says something is wrong); an unflagged headline matching none -> ``unknown`` (a claim watchtui
+  cannot read); no headline and no flag -> no indicator.  The headline itself is the description.
 * Components are the non-grouping ``business_services`` (name = ``displayName``, then
   ``summary``, then ``name``; id = ``status_page_service_id``, which posts reference, else ``id``;
   group = the grouping element named by ``Head_ID``).  Their status is operational when the page
   says all is well and unknown otherwise: the endpoint does not say which service is affected.
+  The list is every service of the page (component listing ``full``).
 * The legacy ``summary.open_incidents`` shape has no ids or timestamps, so it yields a page status
-  only (the worst latest-update severity; the titles as description).
+  only (the worst latest-update severity, ``unknown`` for a severity outside the four, minor for
+  none; the titles as description) and says nothing about components (listing ``none``).
+* Neither shape carries times, so nothing is ever dropped.
 """
 
 from __future__ import annotations
@@ -88,6 +92,8 @@ def _from_layout(layout: dict[str, Any]) -> Snapshot:
         page_name=clean_line(settings.get("name"), NAME_MAX) or None,
         page_status=page_status,
         components=_components(settings, "operational" if healthy else "unknown"),
+        # Without a service list the endpoint says nothing about components.
+        component_listing="full" if isinstance(settings.get("business_services"), list) else "none",
     )
 
 
@@ -102,7 +108,9 @@ def _headline_status(banner: dict[str, Any]) -> PageStatus:
     for words, impact in _HEADLINE_WORDS:
         if any(word in lowered for word in words):
             return PageStatus(indicator=impact, description=headline)
-    return PageStatus(indicator="minor" if has_error else None, description=headline)
+    if has_error:
+        return PageStatus(indicator="minor", description=headline)
+    return PageStatus(indicator="unknown" if headline else None, description=headline)
 
 
 def _components(settings: dict[str, Any], status: ComponentStatus) -> tuple[Component, ...]:
@@ -158,8 +166,12 @@ def _from_legacy(summary: dict[str, Any]) -> Snapshot:
     for incident in incidents:
         updates = expect_list(incident.get("updates"), KIND, "updates")
         latest = expect_dict(updates[0], KIND, "update") if updates else {}
-        severity = clean_line(latest.get("severity")).lower()
-        impacts.append(_LEGACY_SEVERITY.get(severity, "minor"))
+        raw = latest.get("severity")
+        severity = clean_line(raw).lower() if isinstance(raw, str) else ""
+        if raw is None or raw == "":
+            impacts.append("minor")  # an open incident of unstated severity is still trouble
+        else:
+            impacts.append(_LEGACY_SEVERITY.get(severity, "unknown"))
     titles = "; ".join(t for t in (clean_line(i.get("title")) for i in incidents) if t)
     return Snapshot(
         kind=KIND,

@@ -8,7 +8,8 @@ Statuspage history feeds carry each incident's updates only as HTML paragraphs::
     <p><small>Feb <var data-var='date'> 8</var>, <var data-var='time'>09:00</var> UTC</small>
     <br><strong>Resolved</strong> - text</p>
 
-newest first, with no year and in the page's time zone (``UTC``, ``PST``/``PDT`` …).  Decisions:
+newest first, with no year and in the page's time zone (``UTC``, ``PST``/``PDT`` …); they are read
+by ``watchtui.sources.rss_history``.  Decisions:
 
 * Only a ``<small>`` timestamp directly followed by a ``<strong>`` holding a known status word
   starts an update; ``<strong>Impact</strong>``, ``<strong>Required Action</strong>`` … stay inside
@@ -33,8 +34,11 @@ newest first, with no year and in the page's time zone (``UTC``, ``PST``/``PDT``
   own date when its title says resolved/completed (or its body says "has been resolved" …), open if
   it is the newest entry in the feed, and otherwise closed at its own date (superseded by newer
   posts).  Its status is ``resolved`` when the words say so, else ``update``.
-* Entries without any date are skipped (nothing to place them in time); duplicate ids keep the
-  first entry.
+* An entry without a usable date, or none of whose update paragraphs can be placed in time, is
+  left out and recorded in ``Snapshot.dropped`` (a single paragraph that cannot be placed loses
+  only itself); a feed-level date that cannot be read counts as absent.  Duplicate ids merge as
+  ``watchtui.domain.vetting`` merges them (an open copy wins, then the newest).
+* Component listing ``none``: entries name no components, so the feed says nothing about any.
 """
 
 from __future__ import annotations
@@ -42,9 +46,9 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element
 
@@ -56,13 +60,27 @@ from watchtui.domain.model import (
     Snapshot,
 )
 from watchtui.domain.text import BODY_MAX, clean_line, clean_text, html_to_text
+from watchtui.domain.vetting import merge_duplicates
 from watchtui.sources._common import (
+    DroppedWhat,
+    Drops,
     Headers,
+    UnusableTime,
     guard,
     load_xml,
     parse_iso,
     parse_rfc822,
     safe_url,
+)
+from watchtui.sources.rss_history import (
+    MAINTENANCE_STATUSES,
+    TERMINAL_STATUSES,
+    RawUpdate,
+    place_updates,
+    resolved_at,
+    schedule,
+    split_updates,
+    update_id,
 )
 
 KIND = "rss"
@@ -92,7 +110,8 @@ def child_text(element: Element, tag: str) -> str | None:
 
 
 def rss_date(element: Element, tag: str) -> datetime | None:
-    return parse_rfc822(child_text(element, tag))
+    """The element's RFC 822 date; ``UnusableTime`` naming ``tag`` when it cannot be read."""
+    return parse_rfc822(child_text(element, tag), tag)
 
 
 def fallback_id(*parts: object) -> str:
@@ -102,13 +121,9 @@ def fallback_id(*parts: object) -> str:
 
 
 def unique_by_id(items: Iterable[Incident]) -> list[Incident]:
-    seen: set[str] = set()
-    kept: list[Incident] = []
-    for item in items:
-        if item.id not in seen:
-            seen.add(item.id)
-            kept.append(item)
-    return kept
+    """One item per id by the same rule ``vet`` applies (an open copy wins, then the newest), so
+    a resolved duplicate can never hide an open one here either."""
+    return merge_duplicates(list(items))
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,9 +184,12 @@ def _raw_offset_rfc822(value: str | None) -> timedelta | None:
         return None
 
 
-def _read_rss(channel: Element) -> _Feed:
-    entries = [_rss_entry(item) for item in channel.findall("item")]
-    updated = rss_date(channel, "lastBuildDate") or rss_date(channel, "pubDate")
+def _read_rss(channel: Element, drops: Drops) -> _Feed:
+    read = (_rss_entry(item, drops) for item in channel.findall("item"))
+    entries = [e for e in read if e is not None]
+    updated = _feed_date(lambda: rss_date(channel, "lastBuildDate")) or _feed_date(
+        lambda: rss_date(channel, "pubDate")
+    )
     return _Feed(
         title=child_text(channel, "title"),
         url=safe_url(child_text(channel, "link")),
@@ -180,7 +198,7 @@ def _read_rss(channel: Element) -> _Feed:
     )
 
 
-def _rss_entry(item: Element) -> _Entry:
+def _rss_entry(item: Element, drops: Drops) -> _Entry | None:
     title = clean_line(child_text(item, "title"))
     link = safe_url(child_text(item, "link"))
     guid_el = item.find("guid")
@@ -188,18 +206,21 @@ def _rss_entry(item: Element) -> _Entry:
     if link is None and guid_el is not None and guid_el.get("isPermaLink", "true") != "false":
         link = safe_url(guid)
     raw_date = child_text(item, "pubDate")
-    published = parse_rfc822(raw_date)
-    body = child_text(item, _CONTENT_ENCODED) or child_text(item, "description") or ""
-    return _Entry(
-        id=guid or (link or "") or fallback_id(title, raw_date),
-        title=title,
-        url=link,
-        published=published,
-        updated=None,
-        offset=_raw_offset_rfc822(raw_date),
-        body=body,
-        body_is_html=True,
-    )
+    entry_id = guid or (link or "") or fallback_id(title, raw_date)
+    with drops.item("incident", entry_id):
+        published = parse_rfc822(raw_date, "pubDate")
+        body = child_text(item, _CONTENT_ENCODED) or child_text(item, "description") or ""
+        return _Entry(
+            id=entry_id,
+            title=title,
+            url=link,
+            published=published,
+            updated=None,
+            offset=_raw_offset_rfc822(raw_date),
+            body=body,
+            body_is_html=True,
+        )
+    return None
 
 
 def _atom_link(element: Element) -> str | None:
@@ -212,36 +233,44 @@ def _atom_link(element: Element) -> str | None:
     return None
 
 
-def _read_atom(root: Element) -> _Feed:
+def _read_atom(root: Element, drops: Drops) -> _Feed:
+    read = (_atom_entry(entry, drops) for entry in root.findall(f"{ATOM}entry"))
     return _Feed(
         title=child_text(root, f"{ATOM}title"),
         url=_atom_link(root),
-        updated=parse_iso(child_text(root, f"{ATOM}updated")),
-        entries=[_atom_entry(entry) for entry in root.findall(f"{ATOM}entry")],
+        updated=_feed_date(lambda: parse_iso(child_text(root, f"{ATOM}updated"), "updated")),
+        entries=[e for e in read if e is not None],
     )
 
 
-def _atom_entry(entry: Element) -> _Entry:
+def _atom_entry(entry: Element, drops: Drops) -> _Entry | None:
     title = clean_line(child_text(entry, f"{ATOM}title"))
     link = _atom_link(entry)
     raw_published = child_text(entry, f"{ATOM}published")
     raw_updated = child_text(entry, f"{ATOM}updated")
-    content = entry.find(f"{ATOM}content")
-    if content is None:
-        content = entry.find(f"{ATOM}summary")
-    body, is_html = _atom_body(content)
-    return _Entry(
-        id=clean_line(child_text(entry, f"{ATOM}id"))
+    entry_id = (
+        clean_line(child_text(entry, f"{ATOM}id"))
         or (link or "")
-        or fallback_id(title, raw_published, raw_updated),
-        title=title,
-        url=link,
-        published=parse_iso(raw_published),
-        updated=parse_iso(raw_updated),
-        offset=_first_offset(raw_published, raw_updated),
-        body=body,
-        body_is_html=is_html,
+        or fallback_id(title, raw_published, raw_updated)
     )
+    with drops.item("incident", entry_id):
+        published = parse_iso(raw_published, "published")
+        updated = parse_iso(raw_updated, "updated")
+        content = entry.find(f"{ATOM}content")
+        if content is None:
+            content = entry.find(f"{ATOM}summary")
+        body, is_html = _atom_body(content)
+        return _Entry(
+            id=entry_id,
+            title=title,
+            url=link,
+            published=published,
+            updated=updated,
+            offset=_first_offset(raw_published, raw_updated),
+            body=body,
+            body_is_html=is_html,
+        )
+    return None
 
 
 def _atom_body(content: Element | None) -> tuple[str, bool]:
@@ -264,191 +293,23 @@ def _serialise_xhtml(element: Element) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Statuspage update paragraphs
-
-_STATUS_LABELS: dict[str, str] = {
-    "investigating": "investigating",
-    "identified": "identified",
-    "monitoring": "monitoring",
-    "update": "update",
-    "resolved": "resolved",
-    "postmortem": "postmortem",
-    "scheduled": "scheduled",
-    "in progress": "in_progress",
-    "verifying": "verifying",
-    "completed": "completed",
-}
-_MAINTENANCE_STATUSES = frozenset({"scheduled", "in_progress", "verifying", "completed"})
-_TERMINAL_STATUSES = frozenset({"resolved", "completed", "postmortem"})
-
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-        start=1,
-    )
-}
-_HOURS = 3600
-_ZONES: dict[str, float] = {
-    "UTC": 0, "GMT": 0, "Z": 0, "UT": 0, "WET": 0,
-    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-    "AKST": -9, "AKDT": -8, "HST": -10, "AST": -4, "ADT": -3, "NST": -3.5, "NDT": -2.5,
-    "BST": 1, "WEST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
-    "HKT": 8, "SGT": 8, "AWST": 8, "JST": 9, "KST": 9, "ACST": 9.5, "ACDT": 10.5,
-    "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
-}  # fmt: skip
-_NUMERIC_ZONE = re.compile(r"^(?P<sign>[+-])(?P<h>\d{1,2}):?(?P<m>\d{2})?$")
-
-# Quantifiers are bounded so hostile input cannot make the scan quadratic.
-_VAR = r"<var[^>]{0,60}>"
-_STAMP = (
-    r"(?P<month>[A-Za-z]{3})[A-Za-z.]{0,7}\s{0,5}" + _VAR + r"\s{0,5}(?P<day>\d{1,2})\s{0,5}</var>"
-    r"\s{0,5},?\s{0,5}" + _VAR + r"\s{0,5}(?P<hour>\d{1,2}):(?P<minute>\d{2})\s{0,5}</var>"
-)
-_UPDATE_HEAD = re.compile(
-    r"<small>\s{0,20}" + _STAMP + r"\s{0,20}(?P<zone>[A-Za-z+:0-9-]{1,10})?\s{0,20}</small>"
-    r"\s{0,20}(?:<br\s{0,5}/?>\s{0,20})?<strong>\s{0,20}(?P<label>[^<]{1,40}?)\s{0,20}</strong>",
-    re.IGNORECASE,
-)
-_SCHEDULE_HEAD = re.compile(
-    r"THIS IS A SCHEDULED EVENT\s{0,20}"
-    r"(?P<m1>[A-Za-z]{3})[A-Za-z.]{0,7}\s{0,5}" + _VAR + r"\s{0,5}(?P<d1>\d{1,2})\s{0,5}</var>"
-    r"\s{0,5},?\s{0,5}" + _VAR + r"\s{0,5}(?P<t1>\d{1,2}:\d{2})\s{0,5}</var>"
-    r"(?:\s{0,5}(?P<z1>[A-Za-z+:0-9-]{1,10}))?"
-    r"(?:\s|&nbsp;|\u00a0){0,20}-(?:\s|&nbsp;|\u00a0){0,20}"
-    r"(?:(?P<m2>[A-Za-z]{3})[A-Za-z.]{0,7}\s{0,5}" + _VAR + r"\s{0,5}(?P<d2>\d{1,2})\s{0,5}</var>"
-    r"\s{0,5},?\s{0,5})?" + _VAR + r"\s{0,5}(?P<t2>\d{1,2}:\d{2})\s{0,5}</var>"
-    r"(?:\s{0,5}(?P<z2>[A-Za-z+:0-9-]{1,10}))?",
-    re.IGNORECASE,
-)
-_LEADING_DASH = re.compile(r"^\s*[-–—:]\s*")
-_YEAR_SLACK = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class _RawUpdate:
-    status: str
-    month: int
-    day: int
-    hour: int
-    minute: int
-    offset: timedelta
-    text: str
-
-
-def _zone_offset(zone: str | None, fallback: timedelta | None) -> timedelta:
-    if zone:
-        hours = _ZONES.get(zone.upper())
-        if hours is not None:
-            return timedelta(hours=hours)
-        numeric = _NUMERIC_ZONE.match(zone)
-        if numeric:
-            sign = -1 if numeric["sign"] == "-" else 1
-            return sign * timedelta(hours=int(numeric["h"]), minutes=int(numeric["m"] or 0))
-    return fallback if fallback is not None else timedelta(0)
-
-
-def _month(name: str) -> int:
-    month = _MONTHS.get(name[:3].lower())
-    if month is None:
-        raise ValueError(f"unknown month {name[:3]!r}")
-    return month
-
-
-def _split_updates(body: str, fallback: timedelta | None) -> list[_RawUpdate]:
-    """Update paragraphs, newest first as the feed lists them; empty when there are none."""
-    heads = [m for m in _UPDATE_HEAD.finditer(body) if _label_status(m["label"]) is not None]
-    updates: list[_RawUpdate] = []
-    for index, head in enumerate(heads):
-        end = heads[index + 1].start() if index + 1 < len(heads) else len(body)
-        text = html_to_text(body[head.end() : end])
-        updates.append(
-            _RawUpdate(
-                status=_label_status(head["label"]) or "update",
-                month=_month(head["month"]),
-                day=int(head["day"]),
-                hour=int(head["hour"]),
-                minute=int(head["minute"]),
-                offset=_zone_offset(head["zone"], fallback),
-                text=clean_text(_LEADING_DASH.sub("", text, count=1)),
-            )
-        )
-    return updates
-
-
-def _label_status(label: str) -> str | None:
-    return _STATUS_LABELS.get(" ".join(label.split()).lower())
-
-
-def _candidates(
-    month: int, day: int, hour: int, minute: int, offset: timedelta, around: datetime
-) -> list[datetime]:
-    found: list[datetime] = []
-    for year in (around.year - 1, around.year, around.year + 1):
-        try:
-            local = datetime(year, month, day, hour, minute, tzinfo=timezone(offset))
-        except ValueError:  # 29 February in a common year
-            continue
-        found.append(local.astimezone(UTC))
-    if not found:
-        raise ValueError(f"impossible date {month}/{day}")
-    return found
-
-
-def _closest(candidates: list[datetime], anchor: datetime) -> datetime:
-    return min(candidates, key=lambda c: abs(c - anchor))
-
-
-def _place_updates(raw: list[_RawUpdate], anchor: datetime) -> list[datetime]:
-    placed: list[datetime] = []
-    for update in raw:
-        fields = (update.month, update.day, update.hour, update.minute, update.offset)
-        if not placed:
-            placed.append(_closest(_candidates(*fields, around=anchor), anchor))
-            continue
-        newer = placed[-1]
-        options = _candidates(*fields, around=newer)
-        not_after = [c for c in options if c <= newer + _YEAR_SLACK]
-        placed.append(max(not_after) if not_after else _closest(options, newer))
-    return placed
-
-
-def _schedule(
-    body: str, anchor: datetime, fallback: timedelta | None
-) -> tuple[datetime | None, datetime | None]:
-    found = _SCHEDULE_HEAD.search(body)
-    if found is None:
-        return None, None
-    h1, m1 = (int(p) for p in found["t1"].split(":"))
-    offset = _zone_offset(found["z2"] or found["z1"], fallback)
-    start_fields = (_month(found["m1"]), int(found["d1"]), h1, m1)
-    start = _closest(_candidates(*start_fields, offset, around=anchor), anchor)
-    h2, m2 = (int(p) for p in found["t2"].split(":"))
-    if found["m2"]:
-        end_fields = (_month(found["m2"]), int(found["d2"]), h2, m2)
-    else:
-        end_fields = (start_fields[0], start_fields[1], h2, m2)
-    ends = [c for c in _candidates(*end_fields, offset, around=start) if c >= start]
-    return start, (min(ends) if ends else None)
-
-
-# --------------------------------------------------------------------------------------------
 # Entries to incidents
 
 
-def _labelled(entry: _Entry, raw: list[_RawUpdate]) -> Incident:
-    anchor = entry.anchor
-    if anchor is None:
-        raise ValueError("entry without a date")
-    times = _place_updates(raw, anchor)
+def _labelled(entry: _Entry, raw: list[RawUpdate], anchor: datetime, drops: Drops) -> Incident:
+    placed = place_updates(raw, anchor, entry.id, drops)
     updates = tuple(
         IncidentUpdate(
-            id=f"{entry.id}#{len(raw) - index}", at=at, status=update.status, text=update.text
+            id=update_id(entry.id, raw, index), at=at, status=update.status, text=update.text
         )
-        for index, (update, at) in enumerate(zip(raw, times, strict=True))
+        for index, (update, at) in enumerate(zip(raw, placed, strict=True))
+        if at is not None
     )
+    if not updates:
+        raise UnusableTime("no update date could be placed")
+    times = [u.at for u in updates]
     status = next((u.status for u in updates if u.status != "update"), "update")
-    maintenance = any(u.status in _MAINTENANCE_STATUSES for u in updates)
+    maintenance = any(u.status in MAINTENANCE_STATUSES for u in updates)
     incident = Incident(
         id=entry.id,
         title=entry.title,
@@ -456,25 +317,14 @@ def _labelled(entry: _Entry, raw: list[_RawUpdate]) -> Incident:
         impact="maintenance" if maintenance else "minor",
         started_at=min(times),
         updated_at=max([*times, *([entry.updated] if entry.updated else [])]),
-        resolved_at=_resolved_at(updates) if status in _TERMINAL_STATUSES else None,
+        resolved_at=resolved_at(updates) if status in TERMINAL_STATUSES else None,
         url=entry.url,
         updates=updates,
     )
     if not maintenance:
         return incident
-    start, end = _schedule(entry.body, entry.published or anchor, entry.offset)
+    start, end = schedule(entry.body, entry.published or anchor, entry.offset)
     return Maintenance(**incident.model_dump(), scheduled_for=start, scheduled_until=end)
-
-
-def _resolved_at(updates: tuple[IncidentUpdate, ...]) -> datetime | None:
-    """The oldest terminal label in the run of terminal/"update" labels at the top."""
-    resolved: datetime | None = None
-    for update in updates:
-        if update.status in _TERMINAL_STATUSES:
-            resolved = update.at
-        elif update.status != "update":
-            break
-    return resolved
 
 
 _RESOLVED_TITLE = re.compile(r"\b(?:resolved|completed)\b", re.IGNORECASE)
@@ -508,38 +358,54 @@ def _recency(entry: _Entry) -> datetime | None:
     return max((d for d in (entry.published, entry.updated) if d is not None), default=None)
 
 
-def _incidents(entries: list[_Entry]) -> list[Incident]:
+def _incidents(entries: list[_Entry], drops: Drops) -> list[Incident]:
     newest = max((r for r in map(_recency, entries) if r is not None), default=None)
     result: list[Incident] = []
     for entry in entries:
-        when = entry.when
-        if when is None:
-            continue
-        raw = _split_updates(entry.body, entry.offset) if entry.body_is_html else []
-        if raw:
-            result.append(_labelled(entry, raw))
-        else:
-            result.append(_generic(entry, when, _recency(entry) == newest))
+        when, anchor = entry.when, entry.anchor
+        raw = split_updates(entry.body, entry.offset) if entry.body_is_html else []
+        what: DroppedWhat = (
+            "maintenance" if any(u.status in MAINTENANCE_STATUSES for u in raw) else "incident"
+        )
+        with drops.item(what, entry.id):
+            if when is None or anchor is None:
+                raise UnusableTime.missing("published/updated")
+            if raw:
+                result.append(_labelled(entry, raw, anchor, drops))
+            else:
+                result.append(_generic(entry, when, _recency(entry) == newest))
     return unique_by_id(result)
 
 
-def _read(root: Element) -> _Feed:
+def _read(root: Element, drops: Drops) -> _Feed:
     if root.tag == f"{ATOM}feed":
-        return _read_atom(root)
+        return _read_atom(root, drops)
     if root.tag != "rss":
         raise FeedError(KIND, f"neither RSS 2.0 nor Atom (root {clean_line(root.tag, 60)!r})")
-    return _read_rss(channel_of(root, KIND))
+    return _read_rss(channel_of(root, KIND), drops)
+
+
+def _feed_date(read: Callable[[], datetime | None]) -> datetime | None:
+    """The feed's own date is optional metadata: one that cannot be read counts as absent."""
+    try:
+        return read()
+    except UnusableTime:
+        return None
 
 
 def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
     with guard(KIND):
-        feed = _read(load_xml(data, KIND))
-        items = _incidents(feed.entries)
+        drops = Drops()
+        feed = _read(load_xml(data, KIND), drops)
+        items = _incidents(feed.entries, drops)
         return Snapshot(
             kind=KIND,
             page_name=clean_line(feed.title) or None,
             page_url=feed.url,
             updated_at=feed.updated,
+            # Entries name no components, so this feed says nothing about any.
+            component_listing="none",
             incidents=tuple(i for i in items if not isinstance(i, Maintenance)),
             maintenances=tuple(i for i in items if isinstance(i, Maintenance)),
+            dropped=drops.as_tuple(),
         )

@@ -14,19 +14,24 @@ Mapping decisions:
 
 * type -> impact (component status for the services it names, chosen so that
   ``impact_for_status`` gives the same impact back): outage -> major (partial_outage), incident ->
-  minor (degraded), notice -> none (operational: a notice is informational).  An unknown type is
-  treated like ``incident`` so a new kind of trouble never reads as harmless.
+  minor (degraded), notice -> none (operational: a notice is informational).  A type given but
+  not one of these (a number, a new word) reads as ``unknown`` (so a new kind of trouble never
+  reads as harmless); an incident with no type at all is treated like ``incident``.
 * Maintenance is anything of type ``maintenance`` or with a maintenance status (scheduled,
   completed, cancelled); it becomes a ``Maintenance`` with impact ``maintenance``.
 * status: active -> investigating (in_progress for maintenance), resolved -> resolved, scheduled ->
   scheduled, completed -> completed, cancelled -> cancelled.  Closed (resolved/completed/
   cancelled) incidents get ``resolved_at = date_updated``: Slack has no resolution timestamp.
-* Components: Slack publishes no service list, so only services named by open incidents (and
-  in-progress maintenance) become components, each with the worst status those incidents imply.
-  Everything else is simply absent rather than claimed operational.
+* Components (listing ``derived``): Slack publishes no service list (``current`` names services
+  only inside active incidents), so only services named by open incidents (and in-progress
+  maintenance) become components, each with the worst status those incidents imply.  A service
+  no open incident names is absent, which a derived listing reads as operational again.
 * page_status: ``ok`` -> none; ``active`` -> the worst impact of the open incidents (maintenance
   when only maintenance is in progress, minor when the page says active but lists nothing); any
-  other word -> no indicator, the word kept as the description.
+  other value -> ``unknown``, the word kept as the description.
+* An incident whose own date cannot be read is left out, as is a note whose date cannot be read
+  (both recorded in ``Snapshot.dropped``); a page ``date_updated`` that cannot be read counts as
+  absent.
 * Notes are the updates, newest first.  Their ids are ``<incident id>-<n>`` with ``n`` counting
   from the oldest note, so ids stay stable as notes are appended.  Notes carry no status: they are
   ``update`` except the newest note of a closed incident, which takes the closing status.
@@ -53,7 +58,10 @@ from watchtui.domain.model import (
 )
 from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
 from watchtui.sources._common import (
+    DroppedWhat,
+    Drops,
     Headers,
+    UnusableTime,
     expect_dict,
     expect_list,
     guard,
@@ -88,18 +96,30 @@ def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
         if "active_incidents" not in root and "status" not in root:
             raise FeedError(KIND, "neither a current-status object nor a history array")
         raw = expect_list(root.get("active_incidents"), KIND, "active_incidents")
-        return _snapshot(raw, root.get("status"), parse_iso(root.get("date_updated")))
+        return _snapshot(raw, root.get("status"), _page_updated(root.get("date_updated")))
+
+
+def _page_updated(value: Any) -> datetime | None:
+    try:
+        return parse_iso(value, "date_updated")
+    except UnusableTime:
+        return None
 
 
 def _snapshot(raw: list[Any], page_word: Any, updated_at: datetime | None) -> Snapshot:
     incidents: list[Incident] = []
     maintenances: list[Maintenance] = []
+    drops = Drops()
     for item in raw:
-        event = _event(expect_dict(item, KIND, "incident"))
-        if isinstance(event, Maintenance):
-            maintenances.append(event)
-        else:
-            incidents.append(event)
+        row = expect_dict(item, KIND, "incident")
+        incident_id = _str_id(row.get("id"))
+        what: DroppedWhat = "maintenance" if _is_maintenance(row) else "incident"
+        with drops.item(what, incident_id):
+            event = _event(row, incident_id, drops)
+            if isinstance(event, Maintenance):
+                maintenances.append(event)
+            else:
+                incidents.append(event)
     return Snapshot(
         kind=KIND,
         page_name=PAGE_NAME,
@@ -107,34 +127,40 @@ def _snapshot(raw: list[Any], page_word: Any, updated_at: datetime | None) -> Sn
         updated_at=updated_at,
         page_status=_page_status(page_word, incidents, maintenances),
         components=_components(incidents, maintenances),
+        component_listing="derived",
         incidents=tuple(incidents),
         maintenances=tuple(maintenances),
+        dropped=drops.as_tuple(),
     )
 
 
-def _event(raw: dict[str, Any]) -> Incident:
-    incident_id = _str_id(raw.get("id"))
-    kind = _word(raw.get("type"))
+def _is_maintenance(raw: dict[str, Any]) -> bool:
+    return _word(raw.get("type")) == "maintenance" or _word(raw.get("status")) in (
+        _MAINTENANCE_STATUSES
+    )
+
+
+def _event(raw: dict[str, Any], incident_id: str, drops: Drops) -> Incident:
     word = _word(raw.get("status"))
-    is_maintenance = kind == "maintenance" or word in _MAINTENANCE_STATUSES
+    is_maintenance = _is_maintenance(raw)
     status = _status(word, is_maintenance)
-    created = parse_iso(raw.get("date_created"))
-    updated = parse_iso(raw.get("date_updated")) or created
+    created = parse_iso(raw.get("date_created"), "date_created")
+    updated = parse_iso(raw.get("date_updated"), "date_updated") or created
     started = created or updated
     if started is None or updated is None:
-        raise FeedError(KIND, f"incident {incident_id} has no date")
+        raise UnusableTime.missing("date_created/date_updated")
     closed = word in _CLOSED
     fields: dict[str, Any] = {
         "id": incident_id,
         "title": clean_line(raw.get("title")),
         "status": status,
-        "impact": "maintenance" if is_maintenance else _impact(kind),
+        "impact": "maintenance" if is_maintenance else _impact(raw.get("type")),
         "started_at": started,
         "updated_at": max(updated, started),
         "resolved_at": max(updated, started) if closed else None,
         "url": safe_url(raw.get("url")),
         "components": _services(raw),
-        "updates": _updates(incident_id, raw, status if closed else None),
+        "updates": _updates(incident_id, raw, status if closed else None, drops),
     }
     if is_maintenance:
         return Maintenance(**fields)
@@ -157,8 +183,12 @@ def _status(word: str, is_maintenance: bool) -> str:
     return word or "update"
 
 
-def _impact(kind: str) -> Impact:
-    return impact_for_status(_TYPE_STATUS.get(kind, "degraded"))
+def _impact(value: Any) -> Impact:
+    if value is None or value == "":
+        return impact_for_status(_TYPE_STATUS["incident"])
+    kind = _word(value) if isinstance(value, str) else ""
+    status = _TYPE_STATUS.get(kind)
+    return impact_for_status(status) if status is not None else "unknown"
 
 
 def _services(raw: dict[str, Any]) -> tuple[str, ...]:
@@ -170,13 +200,18 @@ def _services(raw: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _updates(
-    incident_id: str, raw: dict[str, Any], closing: str | None
+    incident_id: str, raw: dict[str, Any], closing: str | None, drops: Drops
 ) -> tuple[IncidentUpdate, ...]:
     notes = [expect_dict(n, KIND, "note") for n in expect_list(raw.get("notes"), KIND, "notes")]
-    dated = [(parse_iso(n.get("date_created")), index, n) for index, n in enumerate(notes)]
-    known = sorted(
-        ((at, index, n) for at, index, n in dated if at is not None), key=lambda t: t[:2]
-    )
+    known: list[tuple[datetime, int, dict[str, Any]]] = []
+    for index, note in enumerate(notes):
+        # Notes have no ids of their own; a dropped one is named by its place in the list.
+        with drops.item("update", f"{incident_id} note {index + 1}", f"in {incident_id}"):
+            at = parse_iso(note.get("date_created"), "date_created")
+            if at is None:
+                raise UnusableTime.missing("date_created")
+            known.append((at, index, note))
+    known.sort(key=lambda t: t[:2])
     updates = [
         IncidentUpdate(
             id=f"{incident_id}-{position}",
@@ -210,20 +245,21 @@ def _components(
 
 
 def _status_for_impact(impact: Impact) -> ComponentStatus:
-    return _IMPACT_STATUS.get(impact, "degraded")
+    return _IMPACT_STATUS.get(impact, "unknown")
 
 
 def _page_status(
     word: Any, incidents: list[Incident], maintenances: list[Maintenance]
 ) -> PageStatus:
-    if word is None:
+    if word is None or word == "":
         return PageStatus()
     text = _word(word)
     description = _PAGE_DESCRIPTIONS.get(text, clean_line(word))
     if text == "ok":
         return PageStatus(indicator="none", description=description)
     if text != "active":
-        return PageStatus(indicator=None, description=description)
+        # A claim we cannot read is still a claim.
+        return PageStatus(indicator="unknown", description=description)
     impacts = [i.impact for i in incidents if i.is_open]
     if any(m.is_open and m.status == "in_progress" for m in maintenances):
         impacts.append("maintenance")

@@ -12,7 +12,7 @@ Maintenance, 300 Degraded Performance, 400 Partial Service Disruption, 500 Servi
 Security Event.  Mapped to operational, maintenance, degraded, partial_outage, major_outage and
 major_outage (a security event is at least as serious as a disruption); an unknown code falls back
 to the label's words, else unknown.  The page indicator and every impact go through
-``impact_for_status``.
+``impact_for_status`` (so an unreadable overall status is indicator ``unknown``).
 
 Containers are status.io's locations/regions: each (component, container) pair is one
 ``Component`` named after the component with ``regions=(container name,)`` and the container's own
@@ -21,10 +21,16 @@ their components (``components_affected``) and regions (``containers_affected``)
 
 Incident message ``state``: 100 investigating, 200 identified, 300 monitoring (400 resolved per one
 client; unverified).  The endpoint lists only active incidents, so an incident is open unless its
-newest message says resolved.  Its impact is the worst message ``status`` code (minor when none is
-given).  Maintenance in ``active`` is in_progress, in ``upcoming`` scheduled; message states there
-read 100 scheduled, 200 in_progress, 300 completed (unverified).  Update ids are the message's
+newest message says resolved.  Its impact is the worst message ``status`` code: minor when none is
+given or all say operational, ``unknown`` when the only codes given cannot be read.  Maintenance in
+``active`` is in_progress, in ``upcoming`` scheduled; message states there read 100 scheduled, 200
+in_progress, 300 completed (unverified).  Update ids are the message's
 ``_id`` when present, else ``<event id>-<n>`` counting from the oldest message.
+
+Component listing ``full`` when ``result.status`` lists the components (the public status
+endpoint always does), else ``none``.  An incident or maintenance whose own time cannot be read is
+left out, as is a message whose time cannot be read (recorded in ``Snapshot.dropped``); an
+unreadable ``status_overall.updated`` counts as absent.
 """
 
 from __future__ import annotations
@@ -46,7 +52,17 @@ from watchtui.domain.model import (
     worst_status,
 )
 from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
-from watchtui.sources._common import Headers, expect_dict, expect_list, guard, load_json, parse_iso
+from watchtui.sources._common import (
+    DroppedWhat,
+    Drops,
+    Headers,
+    UnusableTime,
+    expect_dict,
+    expect_list,
+    guard,
+    load_json,
+    parse_iso,
+)
 
 KIND = "statusio"
 
@@ -80,17 +96,40 @@ def parse(data: bytes, headers: Headers | None = None) -> Snapshot:
             raise FeedError(KIND, "result has neither status_overall nor status")
         overall = _optional_dict(result.get("status_overall"), "status_overall")
         maintenance = _optional_dict(result.get("maintenance"), "maintenance")
+        drops = Drops()
+        incidents: list[Incident] = []
+        for raw in expect_list(result.get("incidents"), KIND, "incidents"):
+            fields = _guarded(expect_dict(raw, KIND, "incident"), None, "incident", drops)
+            if fields is not None:
+                incidents.append(Incident(**fields))
         return Snapshot(
             kind=KIND,
-            updated_at=parse_iso(overall.get("updated")),
+            updated_at=_page_updated(overall),
             page_status=_page_status(overall),
             components=_components(result.get("status")),
-            incidents=tuple(
-                Incident(**_event(expect_dict(i, KIND, "incident"), maintenance=None))
-                for i in expect_list(result.get("incidents"), KIND, "incidents")
-            ),
-            maintenances=_maintenances(maintenance),
+            component_listing="full" if isinstance(result.get("status"), list) else "none",
+            incidents=tuple(incidents),
+            maintenances=_maintenances(maintenance, drops),
+            dropped=drops.as_tuple(),
         )
+
+
+def _page_updated(overall: dict[str, Any]) -> datetime | None:
+    try:
+        return parse_iso(overall.get("updated"), "updated")
+    except UnusableTime:
+        return None
+
+
+def _guarded(
+    raw: dict[str, Any], maintenance: str | None, what: DroppedWhat, drops: Drops
+) -> dict[str, Any] | None:
+    """The event's fields, or None when its time cannot be read (recorded in ``drops``)."""
+    event_id = _str_id(raw.get("_id") or raw.get("id"))
+    with drops.item(what, event_id):
+        fields = _event(raw, event_id, maintenance, drops)
+        return fields
+    return None
 
 
 def _optional_dict(value: Any, what: str) -> dict[str, Any]:
@@ -105,12 +144,11 @@ def _status(code: Any, label: Any) -> ComponentStatus:
 
 
 def _page_status(overall: dict[str, Any]) -> PageStatus:
-    if not overall:
-        return PageStatus()
+    if overall.get("status_code") in (None, "") and not clean_line(overall.get("status")):
+        return PageStatus()  # no claim at all, as opposed to one we cannot read
     status = _status(overall.get("status_code"), overall.get("status"))
     return PageStatus(
-        indicator=None if status == "unknown" else impact_for_status(status),
-        description=clean_line(overall.get("status")),
+        indicator=impact_for_status(status), description=clean_line(overall.get("status"))
     )
 
 
@@ -145,27 +183,30 @@ def _str_id(value: Any) -> str:
     return clean_line(value, NAME_MAX)
 
 
-def _maintenances(raw: dict[str, Any]) -> tuple[Maintenance, ...]:
+def _maintenances(raw: dict[str, Any], drops: Drops) -> tuple[Maintenance, ...]:
     found: list[Maintenance] = []
     for key, status in (("active", "in_progress"), ("upcoming", "scheduled")):
         for item in expect_list(raw.get(key), KIND, f"maintenance.{key}"):
-            found.append(Maintenance(**_event(expect_dict(item, KIND, "maintenance"), status)))
+            fields = _guarded(expect_dict(item, KIND, "maintenance"), status, "maintenance", drops)
+            if fields is not None:
+                found.append(Maintenance(**fields))
     return tuple(found)
 
 
-def _event(raw: dict[str, Any], maintenance: str | None) -> dict[str, Any]:
+def _event(
+    raw: dict[str, Any], event_id: str, maintenance: str | None, drops: Drops
+) -> dict[str, Any]:
     """Keyword arguments for an ``Incident`` (``maintenance`` None) or a ``Maintenance`` (its
     status)."""
-    event_id = _str_id(raw.get("_id") or raw.get("id"))
-    messages = _messages(raw)
+    planned_start = parse_iso(raw.get("datetime_planned_start"), "datetime_planned_start")
+    planned_end = parse_iso(raw.get("datetime_planned_end"), "datetime_planned_end")
+    opened = parse_iso(raw.get("datetime_open"), "datetime_open")
+    messages = _messages(raw, event_id, drops)
     updates = _updates(event_id, messages, maintenance is not None)
-    planned_start = parse_iso(raw.get("datetime_planned_start"))
-    planned_end = parse_iso(raw.get("datetime_planned_end"))
-    opened = parse_iso(raw.get("datetime_open"))
     # A planned start is when work begins, not when the entry last changed.
     activity = [t for t in (opened, *(u.at for u in updates)) if t is not None]
     if not activity and not (maintenance and planned_start):
-        raise FeedError(KIND, f"event {event_id} has no timestamp")
+        raise UnusableTime.missing("datetime_open or message")
     started = planned_start if maintenance and planned_start else opened or min(activity)
     newest = updates[0] if updates else None
     closed = newest is not None and newest.status in {"resolved", "completed"}
@@ -194,13 +235,23 @@ def _event_status(newest: IncidentUpdate | None, closed: bool, maintenance: str 
     return maintenance or "investigating"
 
 
-def _messages(raw: dict[str, Any]) -> list[tuple[datetime, dict[str, Any]]]:
+def _messages(
+    raw: dict[str, Any], event_id: str, drops: Drops
+) -> list[tuple[datetime, dict[str, Any]]]:
     rows = [
         expect_dict(m, KIND, "message") for m in expect_list(raw.get("messages"), KIND, "messages")
     ]
-    dated = [(parse_iso(m.get("datetime")), m) for m in rows]
+    dated: list[tuple[datetime, dict[str, Any]]] = []
+    for index, message in enumerate(rows):
+        own_id = message.get("_id") or message.get("id")
+        name = clean_line(own_id, NAME_MAX) or f"{event_id} message {index + 1}"
+        with drops.item("update", name, f"in {event_id}"):
+            at = parse_iso(message.get("datetime"), "datetime")
+            if at is None:
+                raise UnusableTime.missing("datetime")
+            dated.append((at, message))
     # Stable sort: same-instant messages keep the feed's order.
-    return sorted(((at, m) for at, m in dated if at is not None), key=lambda t: t[0])
+    return sorted(dated, key=lambda t: t[0])
 
 
 def _updates(
@@ -224,10 +275,11 @@ def _updates(
 
 def _impact(raw: dict[str, Any], messages: list[tuple[datetime, dict[str, Any]]]) -> Impact:
     codes = [raw.get("status_code"), *(m.get("status") for _, m in messages)]
-    statuses: list[ComponentStatus] = [
-        s for s in (_status(c, None) for c in codes) if s not in ("unknown", "operational")
-    ]
-    return impact_for_status(worst_status(statuses)) if statuses else "minor"
+    # A code given but not in the legend is unknown; an absent one says nothing.
+    given: list[ComponentStatus] = [_status(c, None) for c in codes if c is not None and c != ""]
+    impact = impact_for_status(worst_status(given))
+    # An incident means something went wrong even when every code says operational.
+    return "minor" if impact == "none" else impact
 
 
 def _names(raw: Any) -> tuple[str, ...]:

@@ -19,6 +19,15 @@ Notable decisions (see the README's source table for the user-facing summary):
 * The status word is the truth about openness: an incident still investigating is open even if a
   stale ``resolved_at`` survived a reopen; a resolved one without ``resolved_at`` is closed at its
   newest update.
+* Impact and indicator words outside the API's vocabulary (a number, a new word) read as
+  ``unknown``; an absent impact stays ``none`` (maintenance: ``maintenance``), as the page's own
+  indicator and components still count.
+* Component listing, by endpoint: ``summary.json`` and ``components.json`` list every component
+  (``full``: one missing has left the page); ``status.json``, ``incidents.json``,
+  ``incidents/unresolved.json``, ``incidents/<id>.json`` and ``scheduled-maintenances.json`` say
+  nothing about the page's components (``none``), even where incidents embed some.
+* An incident, maintenance or update whose time cannot be read is left out and recorded in
+  ``Snapshot.dropped``; a page ``updated_at`` that cannot be read is treated as absent.
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from watchtui.domain.model import (
     IMPACTS,
     INCIDENT_STATUSES,
     Component,
+    ComponentListing,
     ComponentStatus,
     Impact,
     Incident,
@@ -47,7 +57,9 @@ from watchtui.domain.model import (
 )
 from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
 from watchtui.sources._common import (
+    Drops,
     Headers,
+    UnusableTime,
     expect_dict,
     expect_list,
     guard,
@@ -128,11 +140,14 @@ def _snapshot(payload: dict[str, Any], kind: str) -> Snapshot:
     incident_rows = [r for r in incident_rows if not r.get("scheduled_for")]
 
     directory = _directory(rows, incident_rows + maintenance_rows, kind)
+    drops = Drops()
+    incidents = [_incident(r, directory, page_url, kind, drops) for r in incident_rows]
+    maintenances = [_maintenance(r, directory, page_url, kind, drops) for r in maintenance_rows]
     return Snapshot(
         kind=kind,
         page_name=clean_line(page.get("name"), NAME_MAX) or None,
         page_url=page_url,
-        updated_at=parse_iso(page.get("updated_at")),
+        updated_at=_page_updated(page),
         page_status=_page_status(payload.get("status"), kind),
         # One validation call for all components: pages like Cloudflare's list hundreds.
         components=_COMPONENTS.validate_python(
@@ -141,9 +156,24 @@ def _snapshot(payload: dict[str, Any], kind: str) -> Snapshot:
                 for row, component_id, name in directory.components
             ]
         ),
-        incidents=tuple(_incident(r, directory, page_url, kind) for r in incident_rows),
-        maintenances=tuple(_maintenance(r, directory, page_url, kind) for r in maintenance_rows),
+        component_listing=_listing(payload),
+        incidents=tuple(i for i in incidents if i is not None),
+        maintenances=tuple(m for m in maintenances if m is not None),
+        dropped=drops.as_tuple(),
     )
+
+
+def _listing(payload: dict[str, Any]) -> ComponentListing:
+    # Only summary.json and components.json carry the page's component list; the incident and
+    # maintenance endpoints embed components of their own items, which is no listing.
+    return "full" if isinstance(payload.get("components"), list) else "none"
+
+
+def _page_updated(page: dict[str, Any]) -> datetime | None:
+    try:
+        return parse_iso(page.get("updated_at"), "page updated_at")
+    except UnusableTime:
+        return None
 
 
 def _optional_dict(value: Any, kind: str, what: str) -> dict[str, Any]:
@@ -169,11 +199,13 @@ def _required_id(row: dict[str, Any], kind: str, what: str) -> str:
 
 def _page_status(value: Any, kind: str) -> PageStatus:
     status = _optional_dict(value, kind, "status")
-    indicator = clean_line(status.get("indicator")).lower()
-    return PageStatus(
-        indicator=_as_impact(indicator),
-        description=clean_line(status.get("description")),
-    )
+    raw = status.get("indicator")
+    indicator: Impact | None = None
+    if raw is not None and raw != "":
+        # A claim we cannot read is still a claim: unknown, not "no indicator".
+        word = clean_line(raw).lower() if isinstance(raw, str) else ""
+        indicator = _as_impact(word) or "unknown"
+    return PageStatus(indicator=indicator, description=clean_line(status.get("description")))
 
 
 def _as_impact(word: str) -> Impact | None:
@@ -261,43 +293,54 @@ def region_codes(name: str) -> tuple[str, ...]:
 
 
 def _incident(
-    row: dict[str, Any], directory: _Directory, page_url: str | None, kind: str
-) -> Incident:
-    return Incident(**_incident_fields(row, directory, page_url, kind, maintenance=False))
+    row: dict[str, Any], directory: _Directory, page_url: str | None, kind: str, drops: Drops
+) -> Incident | None:
+    incident_id = _required_id(row, kind, "incident")
+    with drops.item("incident", incident_id):
+        return Incident(**_incident_fields(row, incident_id, directory, page_url, kind, drops))
+    return None
 
 
 def _maintenance(
-    row: dict[str, Any], directory: _Directory, page_url: str | None, kind: str
-) -> Maintenance:
-    return Maintenance(
-        **_incident_fields(row, directory, page_url, kind, maintenance=True),
-        scheduled_for=parse_iso(row.get("scheduled_for")),
-        scheduled_until=parse_iso(row.get("scheduled_until")),
-    )
+    row: dict[str, Any], directory: _Directory, page_url: str | None, kind: str, drops: Drops
+) -> Maintenance | None:
+    incident_id = _required_id(row, kind, "maintenance")
+    with drops.item("maintenance", incident_id):
+        fields = _incident_fields(row, incident_id, directory, page_url, kind, drops)
+        if fields["impact"] == "none":
+            fields["impact"] = "maintenance"
+        return Maintenance(
+            **fields,
+            scheduled_for=parse_iso(row.get("scheduled_for"), "scheduled_for"),
+            scheduled_until=parse_iso(row.get("scheduled_until"), "scheduled_until"),
+        )
+    return None
 
 
 def _incident_fields(
     row: dict[str, Any],
+    incident_id: str,
     directory: _Directory,
     page_url: str | None,
     kind: str,
-    *,
-    maintenance: bool,
+    drops: Drops,
 ) -> dict[str, Any]:
-    incident_id = _required_id(row, kind, "incident")
-    updates = _updates(row, incident_id, kind)
+    updates = _updates(row, incident_id, kind, drops)
     status = _lifecycle_word(row.get("status"))
-    started = _started_at(row, updates)
+    own_start = parse_iso(row.get("started_at"), "started_at") or parse_iso(
+        row.get("created_at"), "created_at"
+    )
+    started = _started_at(own_start, updates)
     newest = updates[0].at if updates else None
-    updated = parse_iso(row.get("updated_at")) or newest or started
+    updated = parse_iso(row.get("updated_at"), "updated_at") or newest or started
     if started is None or updated is None:
-        raise FeedError(kind, f"incident {incident_id} has no timestamps")
+        raise UnusableTime.missing("started_at/created_at/updated_at or update")
     components = _incident_components(row, directory, kind)
     return {
         "id": incident_id,
         "title": clean_line(row.get("name")),
         "status": status,
-        "impact": _impact(row.get("impact"), maintenance=maintenance),
+        "impact": _impact(row.get("impact")),
         "started_at": started,
         "updated_at": updated,
         "resolved_at": _resolved_at(row, status, newest or updated),
@@ -313,26 +356,27 @@ def _lifecycle_word(value: Any) -> str:
     return word if word in INCIDENT_STATUSES else "update"
 
 
-def _impact(value: Any, *, maintenance: bool) -> Impact:
-    impact = _as_impact(clean_line(value).lower())
-    if maintenance and impact in (None, "none"):
-        return "maintenance"
-    # An unstated impact is not invented: the page's own indicator and components still count.
-    return impact or "none"
+def _impact(value: Any) -> Impact:
+    if value is None or value == "":
+        # An unstated impact is not invented: the page's own indicator and components still count
+        # (a maintenance's caller makes it "maintenance").
+        return "none"
+    # Only the API's own words count: a number (3) or a new word is something we cannot read.
+    impact = _as_impact(clean_line(value).lower()) if isinstance(value, str) else None
+    return impact or "unknown"
 
 
-def _started_at(row: dict[str, Any], updates: tuple[IncidentUpdate, ...]) -> datetime | None:
-    started = parse_iso(row.get("started_at")) or parse_iso(row.get("created_at"))
+def _started_at(own: datetime | None, updates: tuple[IncidentUpdate, ...]) -> datetime | None:
     earliest = min((u.at for u in updates), default=None)
-    if started is None or (earliest is not None and earliest < started):
+    if own is None or (earliest is not None and earliest < own):
         return earliest
-    return started
+    return own
 
 
 def _resolved_at(row: dict[str, Any], status: str, newest: datetime | None) -> datetime | None:
     if status in _OPEN_STATUSES:
         return None
-    resolved = parse_iso(row.get("resolved_at"))
+    resolved = parse_iso(row.get("resolved_at"), "resolved_at")
     if resolved is None and status in _CLOSED_STATUSES:
         return newest
     return resolved
@@ -345,23 +389,30 @@ def _incident_url(row: dict[str, Any], incident_id: str, page_url: str | None) -
     return safe_url(f"{page_url.rstrip('/')}/incidents/{quote(incident_id, safe='')}")
 
 
-def _updates(row: dict[str, Any], incident_id: str, kind: str) -> tuple[IncidentUpdate, ...]:
+def _updates(
+    row: dict[str, Any], incident_id: str, kind: str, drops: Drops
+) -> tuple[IncidentUpdate, ...]:
     raw = expect_list(row.get("incident_updates"), kind, "incident_updates")
-    updates = [
-        _update(expect_dict(u, kind, "update"), incident_id, n, kind) for n, u in enumerate(raw)
-    ]
+    updates: list[IncidentUpdate] = []
+    for index, entry in enumerate(raw):
+        update = expect_dict(entry, kind, "update")
+        update_id = clean_line(update.get("id"), NAME_MAX) or f"{incident_id}-{index}"
+        # Plain try rather than a Drops guard: this runs for every update of every incident.
+        try:
+            updates.append(_update(update, update_id))
+        except UnusableTime as exc:
+            drops.add("update", update_id, f"{exc.reason} (in incident {incident_id})")
     return tuple(sorted(updates, key=lambda u: u.at, reverse=True))
 
 
-def _update(row: dict[str, Any], incident_id: str, index: int, kind: str) -> IncidentUpdate:
+def _update(row: dict[str, Any], update_id: str) -> IncidentUpdate:
     at = (
-        parse_iso(row.get("display_at"))
-        or parse_iso(row.get("created_at"))
-        or parse_iso(row.get("updated_at"))
+        parse_iso(row.get("display_at"), "display_at")
+        or parse_iso(row.get("created_at"), "created_at")
+        or parse_iso(row.get("updated_at"), "updated_at")
     )
     if at is None:
-        raise FeedError(kind, f"an update of incident {incident_id} has no time")
-    update_id = clean_line(row.get("id"), NAME_MAX) or f"{incident_id}-{index}"
+        raise UnusableTime.missing("display_at/created_at/updated_at")
     return IncidentUpdate(
         id=update_id,
         at=at,
