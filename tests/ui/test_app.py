@@ -1,166 +1,186 @@
-"""The app shell: polling order, workers and their failures, notifications, keys, kiosk mode."""
+"""The app shell: polling order, workers and their failures, notifications, keys, kiosk mode.
+
+Every app here runs the real engine over the test board (``tests/support/board.py``).
+"""
 
 from __future__ import annotations
 
-from textual.command import CommandPalette
+import contextlib
 
-from tests.ui.fake_engine import NOW, FakeEngine
-from tests.ui.run_fake import make_app, settle, workers_done
-from watchtui.domain.events import ChangeEvent
+from textual.command import CommandPalette
+from textual.message import Message
+
+from tests.support import board_story as story
+from tests.support.board import Board
+from tests.support.board_story import AWS, GCP, GCP_INCIDENT
+from tests.support.pilot import (
+    engine_of,
+    make_app,
+    poll_after,
+    screen_text,
+    settle,
+    table,
+    update_keys,
+    workers_done,
+)
 from watchtui.engine.overview import Overview
 from watchtui.ui.app import WatchApp, WatchCommands
+from watchtui.ui.messages import OverviewLoaded
 from watchtui.ui.screens.help import HelpScreen
 from watchtui.ui.screens.kiosk import KioskScreen
 from watchtui.ui.screens.main import MainScreen
 
-
-class LoggingEngine(FakeEngine):
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls: list[str] = []
-        self.events: list[ChangeEvent] = []
-        self.fail_polls = 0
-        self.fail_overviews = 0
-
-    def overview(self) -> Overview:
-        self.calls.append("overview")
-        if self.fail_overviews:
-            self.fail_overviews -= 1
-            raise OSError("database is locked")
-        return super().overview()
-
-    async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
-        self.calls.append("poll(force)" if force else "poll")
-        await super().poll(force=force, source_id=source_id)
-        if self.fail_polls:
-            self.fail_polls -= 1
-            raise ConnectionError("network unreachable")
-        events, self.events = self.events, []
-        return events
+# Three pinned rows (two disagreements, a hint), then thirteen incident updates.
+STREAM_ROWS = 16
 
 
 def messages(app: WatchApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
-async def test_cached_overview_is_painted_before_the_first_poll() -> None:
-    engine = LoggingEngine()
-    app = make_app(engine)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        assert engine.calls[:3] == ["overview", "poll", "overview"]
-        assert app.screen.query_one("#stream").row_count == 8  # type: ignore[attr-defined]
+class Overviews:
+    """The overviews the app was handed, in order (a ``run_test`` message hook), and how many
+    requests the server had seen for ``path`` when each arrived."""
+
+    def __init__(self, board: Board, path: str) -> None:
+        self.board = board
+        self.path = path
+        self.seen: list[tuple[Overview, int]] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, OverviewLoaded):
+            self.seen.append((message.overview, self.board.server.request_count(self.path)))
 
 
-async def test_refresh_forces_a_poll_and_keymap_remaps_it() -> None:
-    engine = LoggingEngine()
-    app = make_app(engine, keymap={"refresh": "f5"})
+def newest_gcp_text(overview: Overview) -> str:
+    view = next(v for v in overview.open_incidents if v.incident.id == GCP_INCIDENT)
+    return view.incident.updates[0].text
+
+
+async def test_cached_overview_is_painted_before_the_first_poll(board: Board) -> None:
+    # Google published a new update while watchtui was not running; the poll will fetch it.
+    gcp_path = board.path_of(GCP)
+    board.serve(GCP, story.gcp_current((*story.GCP_UPDATES, story.GCP_FIX)))
+    board.clock.advance(minutes=3)
+    hook = Overviews(board, gcp_path)
+    app = make_app(board)
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await settle(pilot)
+        (cached, requests_before), (fresh, requests_after) = hook.seen
+        # The store's state was on screen before the first request left.
+        assert requests_before == 0 and newest_gcp_text(cached).startswith("Mitigation")
+        assert requests_after == 1 and newest_gcp_text(fresh) == story.GCP_FIX[1]
+        assert table(app, "stream").row_count == STREAM_ROWS + 1
+
+
+async def test_refresh_forces_a_poll_and_keymap_remaps_it(board: Board) -> None:
+    aws_path = board.path_of(AWS)
+    app = make_app(board, keymap={"refresh": "f5"})
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
+        # Nothing is due at the board's frozen time: the first poll fetched nothing.
+        assert board.server.request_count(aws_path) == 0
         await pilot.press("r")  # remapped away
-        await pilot.press("f5")
         await workers_done(app)
-        assert engine.calls.count("poll(force)") == 1
+        assert board.server.request_count(aws_path) == 0
+        await pilot.press("f5")
+        await settle(pilot)
+        requests = board.server.requests(aws_path)
+        assert len(requests) == 1
+        # Conditional, with the validator the store kept: a 304, and the board is unchanged.
+        state = board.store.endpoint_state(board.endpoint(AWS).url)
+        assert state is not None and state.last_outcome == "not_modified"
+        assert requests[0]["if-none-match"] == state.etag
+        assert table(app, "stream").row_count == STREAM_ROWS
 
 
-async def test_external_change_reloads() -> None:
-    engine = LoggingEngine()
-    app = make_app(engine, external_check_seconds=0.05)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        before = engine.calls.count("overview")
-        engine.changed_externally = True
+async def test_external_change_reloads(board: Board) -> None:
+    hook = Overviews(board, board.path_of(GCP))
+    app = make_app(board, external_check_seconds=0.05)
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.3)
+        before = len(hook.seen)
+        board.write_from_another_process()
         for _ in range(50):
             await pilot.pause(0.02)
-            if engine.calls.count("overview") > before:
+            if len(hook.seen) > before:
                 break
-        assert engine.calls.count("overview") == before + 1
+        await pilot.pause(0.3)
+        assert len(hook.seen) == before + 1
 
 
-async def test_worker_failures_are_shown_once_and_the_app_carries_on() -> None:
-    engine = LoggingEngine()
-    engine.fail_polls = 2
-    app = make_app(engine)
+async def test_worker_failures_are_shown_once_and_the_app_carries_on(board: Board) -> None:
+    hook = Overviews(board, board.path_of(GCP))
+    app = make_app(board)
+    failed = "poll sources failed: the history store"
+    with contextlib.ExitStack() as lock:
+        # Another process holds the store's write lock from before the app starts.
+        lock.enter_context(board.write_locked())
+        async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+            await settle(pilot)
+            assert sum(m.startswith(failed) for m in messages(app)) == 1
+            app.poll_now()
+            await settle(pilot)
+            assert sum(m.startswith(failed) for m in messages(app)) == 1
+            assert len(hook.seen) == 1  # a failed poll loads nothing
+            lock.close()
+            app.poll_now()  # the lock is gone: the third poll works
+            await settle(pilot)
+            assert len(hook.seen) == 2
+            assert isinstance(app.screen, MainScreen)
+
+
+async def test_overview_failure_keeps_the_last_good_state(board: Board) -> None:
+    app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        await workers_done(app)
-        await pilot.pause()
-        assert messages(app).count("poll sources failed: network unreachable") == 1
-        app.poll_now()
-        await workers_done(app)
-        await pilot.pause()
-        assert messages(app).count("poll sources failed: network unreachable") == 1
-        app.poll_now()  # the third poll works
-        await workers_done(app)
-        await pilot.pause()
-        await workers_done(app)
-        assert engine.calls[-1] == "overview"
-        assert isinstance(app.screen, MainScreen)
-
-
-async def test_overview_failure_keeps_the_last_good_state() -> None:
-    engine = LoggingEngine()
-    app = make_app(engine)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        engine.fail_overviews = 1
-        app.load_overview()
-        await workers_done(app)
-        await pilot.pause()
-        assert any("database is locked" in m for m in messages(app))
-        assert app.screen.query_one("#stream").row_count == 8  # type: ignore[attr-defined]
-
-
-async def test_events_raise_plain_notifications() -> None:
-    engine = LoggingEngine()
-    engine.events = [
-        ChangeEvent(
-            kind="incident_opened",
-            source_id="demo-gcp",
-            at=NOW,
-            incident_id="gcp-1",
-            title="Compute Engine unavailable in us-west1 [bold]literally[/bold]",
-            impact="major",
+        await settle(pilot)
+        with board.table_missing("components"):
+            app.load_overview()
+            await workers_done(app)
+            await pilot.pause()
+        assert any(
+            m.startswith("load overview failed:") and "no such table" in m for m in messages(app)
         )
-    ]
+        assert table(app, "stream").row_count == STREAM_ROWS
+
+
+async def test_events_raise_plain_notifications(board: Board) -> None:
     bells: list[int] = []
-    app = make_app(engine, notify_bell=True)
+    app = make_app(board, notify_bell=True)
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
+        assert bells == []
+        board.serve(GCP, story.gcp_with_new_incident())
+        await poll_after(pilot, board, minutes=2)
         note = next(n for n in app._notifications if n.title == "New incident · Demo GCP")
-        assert note.message.endswith("[bold]literally[/bold]")
+        assert note.message == story.GCP_NEW_TITLE
         assert note.markup is False
         assert bells == [1]
 
 
-async def test_notifications_respect_the_watchlist() -> None:
-    engine = LoggingEngine()
-    engine.watched.add(("provider", "demo-aws"))
-    engine.events = [
-        ChangeEvent(
-            kind="incident_opened",
-            source_id="demo-gcp",
-            at=NOW,
-            incident_id="gcp-1",
-            title="GCP down",
-            impact="major",
-        )
-    ]
-    app = make_app(engine)
+async def test_notifications_respect_the_watchlist(board: Board) -> None:
+    engine = board.engine()
+    engine.toggle_watch("provider", AWS)
+    app = make_app(board, engine)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        assert "GCP down" not in messages(app)
+        await settle(pilot)
+        board.serve(GCP, story.gcp_with_new_incident())
+        await poll_after(pilot, board, minutes=2)
+        # The new incident is stored and on the board, but Demo GCP is not watched.
+        assert engine.incident(GCP, "gcp-2") is not None
+        assert not any(story.GCP_NEW_TITLE in m for m in messages(app))
 
 
-async def test_help_lists_bindings_from_the_bindings() -> None:
-    app = make_app()
+async def test_help_lists_bindings_from_the_bindings(board: Board) -> None:
+    app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = app.export_screenshot().replace("&#160;", " ")
+        text = screen_text(app)
         for expected in ("Filter", "Only watched", "Quit", "Pause", "Next pane", "Down"):
             assert expected in text
         assert "only_watched" in text  # binding ids, for the [keys] config
@@ -168,11 +188,11 @@ async def test_help_lists_bindings_from_the_bindings() -> None:
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_command_palette_offers_the_main_actions() -> None:
-    engine = LoggingEngine()
-    app = make_app(engine)
+async def test_command_palette_offers_the_main_actions(board: Board) -> None:
+    aws_path = board.path_of(AWS)
+    app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         provider = WatchCommands(app.screen)
         titles = [hit.text async for hit in provider.discover()]
         assert "Refresh now" in titles and "Filter" in titles and "Sources" in titles
@@ -183,50 +203,61 @@ async def test_command_palette_offers_the_main_actions() -> None:
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"refresh now")
         await pilot.pause(0.3)
+        assert board.server.request_count(aws_path) == 0
         await pilot.press("enter")
         await pilot.pause()
-        await workers_done(app)
-        assert "poll(force)" in engine.calls
+        await settle(pilot)
+        assert board.server.request_count(aws_path) == 1
 
 
-async def test_kiosk_is_read_only_and_cycles() -> None:
-    app = make_app(kiosk=True, kiosk_cycle_seconds=0.05)
+async def test_kiosk_is_read_only_and_cycles(board: Board) -> None:
+    app = make_app(board, kiosk=True, kiosk_cycle_seconds=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, KioskScreen)
-        assert [v.incident.impact for v in screen.incidents] == ["critical", "major", "minor"]
+        # Worst first; the maintenance under way at Demo Edge is on the board too.
+        assert [v.incident.impact for v in screen.incidents] == [
+            "critical",
+            "major",
+            "major",
+            "minor",
+            "maintenance",
+        ]
         assert app.check_action("sources", ()) is False
         await pilot.press("s", "w")
         assert isinstance(app.screen, KioskScreen)
+        assert engine_of(app).config.watchlist.empty
         seen = {screen.index}
-        for _ in range(30):
+        for _ in range(50):
             await pilot.pause(0.02)
             seen.add(screen.index)
-        assert seen == {0, 1, 2}
-        text = app.export_screenshot().replace("&#160;", " ")
-        assert "Incident" in text and " of 3" in text
+        assert seen == {0, 1, 2, 3, 4}
+        text = screen_text(app)
+        assert "Incident" in text and " of 5" in text
 
 
-async def test_kiosk_recovers_from_errors() -> None:
-    engine = LoggingEngine()
-    engine.fail_overviews = 1
-    app = make_app(engine, kiosk=True)
+async def test_kiosk_recovers_from_errors(board: Board) -> None:
+    app = make_app(board, kiosk=True)
+    with contextlib.ExitStack() as damage:
+        damage.enter_context(board.table_missing("components"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(20):
+                await pilot.pause(0.01)
+            await workers_done(app)
+            assert app.latest is None
+            assert any("no such table" in m for m in messages(app))
+            damage.close()  # repaired
+            app.load_overview()  # the next cycle
+            await settle(pilot)
+            assert app.latest is not None
+            assert isinstance(app.screen, KioskScreen) and app.screen.incidents
+
+
+async def test_idle_app_sends_nothing_to_the_terminal(board: Board) -> None:
+    app = make_app(board, external_check_seconds=0.1)
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(20):
-            await pilot.pause(0.01)
-        await workers_done(app)
-        assert app.latest is None
-        app.load_overview()  # the next cycle
-        await settle(pilot, app)
-        assert app.latest is not None
-        assert isinstance(app.screen, KioskScreen) and app.screen.incidents
-
-
-async def test_idle_app_sends_nothing_to_the_terminal() -> None:
-    app = make_app(external_check_seconds=0.1)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         await pilot.pause(0.3)
         driver = app._driver
         assert driver is not None
@@ -240,3 +271,4 @@ async def test_idle_app_sends_nothing_to_the_terminal() -> None:
         driver.write = spy  # type: ignore[method-assign]
         await pilot.pause(1.5)  # external-change checks keep running; the screen stays still
         assert written == []
+        assert len(update_keys(app)) == STREAM_ROWS - 3

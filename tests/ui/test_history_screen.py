@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from tests.ui.fake_engine import NOW, FakeEngine, sample_history
-from tests.ui.run_screens import ScreenHost, settle
+from tests.support.board import Board
+from tests.support.board_story import (
+    AWS,
+    AWS_EC2_API,
+    GCP,
+    GCP_CLOUD_SQL,
+    GIT,
+    GIT_PAGES,
+    GIT_WEBHOOKS,
+    HOSTILE_HISTORY_TITLE,
+)
+from tests.support.pilot import ScreenHost, settle
 from watchtui.engine.overview import IncidentView
 from watchtui.ui.screens.history import (
     DailyCounts,
@@ -19,27 +29,24 @@ from watchtui.ui.screens.history import (
 from watchtui.ui.screens.incident_list import IncidentTable
 from watchtui.ui.widgets.one_line import OneLine
 
-# sample_history + the main fixtures, by start: open AWS/GCP/Git today, Git 30h ago, then
-# days ago AWS 2, 9, 9; GCP 4, 40; Git 3 (maintenance), 12 (resolution inferred).
-IN_30_DAYS = 10
-IN_90_DAYS = 11
-IN_24_HOURS = 3
-IN_7_DAYS = 7
-
-
-def _engine() -> FakeEngine:
-    engine = FakeEngine()
-    engine.history_extra = sample_history()
-    return engine
+# The board's incidents by start.  Today: AWS, GCP, Git x2 open, Edge's maintenance; Git's
+# Webhooks 30 h ago; days ago: AWS S3 2, Git maintenance 3, GCP Cloud SQL 4, AWS EC2 API and
+# Lambda 9, Git Pages 12 (resolution inferred), GCP BigQuery 40.
+IN_24_HOURS = 5
+IN_7_DAYS = 9
+IN_30_DAYS = 12
+IN_90_DAYS = 13
 
 
 def _host(
-    engine: FakeEngine, opened: list[IncidentView] | None = None, *, ascii_only: bool = False
+    board: Board, opened: list[IncidentView] | None = None, *, ascii_only: bool = False
 ) -> ScreenHost:
+    engine = board.engine()
+
     def make() -> HistoryScreen:
         return HistoryScreen(
             engine,
-            clock=lambda: NOW,
+            clock=board.clock,
             ascii_only=ascii_only,
             on_open_incident=None if opened is None else opened.append,
         )
@@ -61,20 +68,20 @@ def _spark_lines(app: ScreenHost) -> list[str]:
     return str(app.screen.query_one(DailySparklines).render()).splitlines()
 
 
-async def test_default_range_is_30_days_newest_first() -> None:
-    app = _host(_engine())
+async def test_default_range_is_30_days_newest_first(board: Board) -> None:
+    app = _host(board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         keys = _table(app).row_keys()
         assert len(keys) == IN_30_DAYS
         starts = [_table(app).get_cell(key, "started").plain for key in keys]
-        assert starts[0] == "Jul 29 11:35"
+        assert starts[0] == "Jul 29 11:50"
         assert starts[-1] == "Jul 17 11:00"
         assert "last 30d" in str(app.screen.query_one("#heading").render())
 
 
-async def test_date_preset_cycles() -> None:
-    app = _host(_engine())
+async def test_date_preset_cycles(board: Board) -> None:
+    app = _host(board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         seen = []
@@ -93,16 +100,16 @@ async def test_date_preset_cycles() -> None:
         assert _screen(app).current_query.label == "7d"
 
 
-async def test_provider_cycles_and_narrows_rows_and_sparklines() -> None:
-    app = _host(_engine())
+async def test_provider_cycles_and_narrows_rows_and_sparklines(board: Board) -> None:
+    app = _host(board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("p")
         await settle(pilot)
-        assert _screen(app).source_id == "demo-aws"
+        assert _screen(app).source_id == AWS
         keys = _table(app).row_keys()
         assert len(keys) == 4
-        assert all(key.startswith("demo-aws\x1f") for key in keys)
+        assert all(key.startswith(f"{AWS}\x1f") for key in keys)
         lines = _spark_lines(app)
         assert [line.split()[:2] for line in lines[1:]] == [["Demo", "AWS"]]
         await pilot.press("P")
@@ -111,22 +118,23 @@ async def test_provider_cycles_and_narrows_rows_and_sparklines() -> None:
         assert len(_table(app).row_keys()) == IN_30_DAYS
 
 
-async def test_text_filter_applies_on_enter() -> None:
-    app = _host(_engine())
+async def test_text_filter_applies_on_enter(board: Board) -> None:
+    app = _host(board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("slash")
         await pilot.pause()
-        await pilot.press("e", "c", "2", "enter")
+        # Not just "ec2": today's outage names Amazon EC2 too.
+        await pilot.press(*"ec2", "space", *"api", "enter")
         await settle(pilot)
-        assert _screen(app).text_filter == "ec2"
-        assert _table(app).row_keys() == ["demo-aws\x1faws-h2"]
+        assert _screen(app).text_filter == "ec2 api"
+        assert _table(app).row_keys() == [f"{AWS}\x1f{AWS_EC2_API}"]
         # Enter hands the keys back to the table: escape now leaves the screen.
         assert _table(app).has_focus
 
 
-async def test_text_filter_applies_after_a_pause_in_typing() -> None:
-    app = _host(_engine())
+async def test_text_filter_applies_after_a_pause_in_typing(board: Board) -> None:
+    app = _host(board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("slash")
@@ -134,7 +142,7 @@ async def test_text_filter_applies_after_a_pause_in_typing() -> None:
         await pilot.press("w", "e", "b")
         await pilot.pause(0.6)
         await settle(pilot)
-        assert _table(app).row_keys() == ["demo-git\x1fgit-0"]
+        assert _table(app).row_keys() == [f"{GIT}\x1f{GIT_WEBHOOKS}"]
         # Escape leaves the filter first, the screen second.
         await pilot.press("escape")
         await pilot.pause()
@@ -145,8 +153,8 @@ async def test_text_filter_applies_after_a_pause_in_typing() -> None:
         assert not isinstance(app.screen, HistoryScreen)
 
 
-async def test_sparklines_show_daily_counts_ascii() -> None:
-    app = _host(_engine(), ascii_only=True)
+async def test_sparklines_show_daily_counts_ascii(board: Board) -> None:
+    app = _host(board, ascii_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         lines = _spark_lines(app)
@@ -155,12 +163,14 @@ async def test_sparklines_show_daily_counts_ascii() -> None:
         # 31 days, Jun 29 .. Jul 29: AWS on Jul 20 (two), Jul 27 and today.
         assert by_name["Demo AWS"] == "." * 21 + "2" + "." * 6 + "1.1" + "    4"
         # Git's maintenance on Jul 26 is not an incident; the inferred one on Jul 17 is.
-        assert by_name["Demo Git"] == "." * 18 + "1" + "." * 10 + "11" + "    3"
+        assert by_name["Demo Git"] == "." * 18 + "1" + "." * 10 + "12" + "    4"
         assert by_name["Demo GCP"] == "." * 26 + "1" + "..." + "1" + "    2"
+        # Providers with no incident in the range get no line (Edge's is a maintenance).
+        assert set(by_name) == {"Demo AWS", "Demo Git", "Demo GCP"}
 
 
-async def test_sparklines_unicode_scale_to_the_busiest_day() -> None:
-    app = _host(_engine())
+async def test_sparklines_unicode_scale_to_the_busiest_day(board: Board) -> None:
+    app = _host(board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         aws = next(line for line in _spark_lines(app) if line.startswith("Demo AWS"))
@@ -189,13 +199,13 @@ def test_sparklines_bucket_long_ranges_and_cap_rows() -> None:
     assert lines[-1].startswith("+4 more providers")
 
 
-async def test_enter_opens_the_incident_and_inferred_is_marked() -> None:
+async def test_enter_opens_the_incident_and_inferred_is_marked(board: Board) -> None:
     opened: list[IncidentView] = []
-    app = _host(_engine(), opened)
+    app = _host(board, opened)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = _table(app)
-        inferred = "demo-git\x1fgit-h2"
+        inferred = f"{GIT}\x1f{GIT_PAGES}"
         assert table.get_cell(inferred, "duration").plain == "~4h 00m"
         assert "~ resolution inferred" in str(app.screen.query_one("#legend").render())
         table.move_to_key(inferred)
@@ -205,34 +215,24 @@ async def test_enter_opens_the_incident_and_inferred_is_marked() -> None:
         assert opened[0].resolution_inferred
 
 
-async def test_hostile_titles_stay_literal() -> None:
-    app = _host(_engine())
+async def test_hostile_titles_stay_literal(board: Board) -> None:
+    app = _host(board)
     async with app.run_test(size=(200, 40)) as pilot:
         await settle(pilot)
-        cell = _table(app).get_cell("demo-gcp\x1fgcp-h1", "title")
-        assert cell.plain == "Cloud SQL connectivity [red]issue[/red]"
+        cell = _table(app).get_cell(f"{GCP}\x1f{GCP_CLOUD_SQL}", "title")
+        assert cell.plain == HOSTILE_HISTORY_TITLE
         assert not cell.spans
 
 
-async def test_failure_is_reported_and_the_screen_survives() -> None:
-    class Broken(FakeEngine):
-        def history(
-            self,
-            since: datetime,
-            until: datetime | None = None,
-            *,
-            source_id: str | None = None,
-            text: str | None = None,
-        ) -> list[IncidentView]:
-            raise OSError("disk I/O error")
-
-    app = _host(Broken())
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        failure = _screen(app).failure
-        assert failure is not None and "disk I/O error" in failure
-        # The whole line (the screen cuts it to 80 columns with an ellipsis).
-        assert "disk I/O error" in app.screen.query_one("#heading", OneLine).plain
-        await pilot.press("d")
-        await settle(pilot)
-        assert app.is_running
+async def test_failure_is_reported_and_the_screen_survives(board: Board) -> None:
+    app = _host(board)
+    with board.table_missing("incidents"):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            failure = _screen(app).failure
+            assert failure is not None and "no such table: incidents" in failure
+            # The whole line (the screen cuts it to 80 columns with an ellipsis).
+            assert "no such table: incidents" in app.screen.query_one("#heading", OneLine).plain
+            await pilot.press("d")
+            await settle(pilot)
+            assert app.is_running

@@ -5,9 +5,27 @@ from __future__ import annotations
 from datetime import timedelta
 from html import unescape
 
-from tests.ui.fake_engine import NOW, FakeEngine, sample_history
-from tests.ui.run_screens import ScreenHost, settle
-from watchtui.domain.model import Incident
+from tests.support import board_story as story
+from tests.support.board import Board
+from tests.support.board_story import (
+    AWS,
+    AWS_EC2_API,
+    AWS_INCIDENT,
+    AWS_LAMBDA,
+    AWS_S3,
+    EDGE,
+    EDGE_MAINTENANCE,
+    GCP,
+    GCP_INCIDENT,
+    GIT,
+    GIT_ACTIONS,
+    GIT_MAINTENANCE,
+    GIT_PAGES,
+    GIT_SILENT,
+    GIT_WEBHOOKS,
+    NOW,
+)
+from tests.support.pilot import ScreenHost, settle
 from watchtui.engine.overview import IncidentView
 from watchtui.ui.screens.incident_list import (
     IncidentListScreen,
@@ -17,33 +35,23 @@ from watchtui.ui.screens.incident_list import (
 )
 from watchtui.ui.widgets.one_line import OneLine
 
-
-def _view(iid: str, started_days_ago: int, *, resolved: bool) -> IncidentView:
-    started = NOW - timedelta(days=started_days_ago)
-    incident = Incident(
-        id=iid,
-        title=f"Incident {iid}",
-        status="resolved" if resolved else "investigating",
-        impact="minor",
-        started_at=started,
-        updated_at=started,
-        resolved_at=started + timedelta(hours=1) if resolved else None,
-    )
-    return IncidentView(source_id="demo-git", provider="Demo Git", incident=incident)
+# Demo Git's incidents, open ones first, each group newest first.
+GIT_ORDER = [GIT_SILENT, GIT_ACTIONS, GIT_WEBHOOKS, GIT_MAINTENANCE, GIT_PAGES]
 
 
 def _host(
-    engine: FakeEngine,
+    board: Board,
     opened: list[IncidentView],
     *,
     title: str = "Demo Git",
     source_id: str | None = None,
     geography: str | None = None,
 ) -> ScreenHost:
+    engine = board.engine()
     return ScreenHost(
         lambda: IncidentListScreen(
             engine,
-            clock=lambda: NOW,
+            clock=board.clock,
             title=title,
             source_id=source_id,
             geography=geography,
@@ -56,62 +64,56 @@ def _keys(app: ScreenHost) -> list[str]:
     return app.screen.query_one(IncidentTable).row_keys()
 
 
-def test_open_first_then_newest() -> None:
-    old_open = _view("old-open", 20, resolved=False)
-    new_resolved = _view("new-resolved", 1, resolved=True)
-    newer_open = _view("newer-open", 2, resolved=False)
-    older_resolved = _view("older-resolved", 5, resolved=True)
-    ordered = open_first([old_open, new_resolved, older_resolved, newer_open])
-    assert [v.incident.id for v in ordered] == [
-        "newer-open",
-        "old-open",
-        "new-resolved",
-        "older-resolved",
-    ]
+def _git_views(board: Board) -> dict[str, IncidentView]:
+    return {v.incident.id: v for v in board.engine().incidents_for(source_id=GIT)}
 
 
-async def test_screen_lists_open_incidents_first() -> None:
-    engine = FakeEngine()
-    # Listed newest first by the engine; the open one is older than the resolved ones.
-    engine.all_incidents = [
-        _view("recent", 1, resolved=True),
-        _view("stuck", 9, resolved=False),
-        _view("older", 3, resolved=True),
-    ]
-    app = _host(engine, [], source_id="demo-git")
+def test_open_first_then_newest(board: Board) -> None:
+    views = _git_views(board)
+    # Whatever order they come in: open first (newest first), then the rest newest first.
+    shuffled = [views[i] for i in (GIT_PAGES, GIT_ACTIONS, GIT_WEBHOOKS, GIT_SILENT)]
+    shuffled.append(views[GIT_MAINTENANCE])
+    assert [v.incident.id for v in open_first(shuffled)] == GIT_ORDER
+
+
+async def test_screen_lists_open_incidents_first(board: Board) -> None:
+    app = _host(board, [], source_id=GIT)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert _keys(app) == ["demo-git\x1fstuck", "demo-git\x1frecent", "demo-git\x1folder"]
+        assert _keys(app) == [f"{GIT}\x1f{i}" for i in GIT_ORDER]
 
 
-async def test_filters_are_passed_to_the_engine() -> None:
-    engine = FakeEngine()
-    engine.history_extra = sample_history()
-    app = _host(engine, [], source_id="demo-aws")
+async def test_filters_are_passed_to_the_engine(board: Board) -> None:
+    app = _host(board, [], title="Demo AWS", source_id=AWS)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         keys = _keys(app)
-        assert len(keys) == 4
-        assert all(key.startswith("demo-aws\x1f") for key in keys)
+        assert sorted(keys) == sorted(
+            f"{AWS}\x1f{i}" for i in (AWS_INCIDENT, AWS_S3, AWS_EC2_API, AWS_LAMBDA)
+        )
         # One provider: its name in every row would waste the narrow screen.
         assert "provider" not in app.screen.query_one(IncidentTable).visible_columns
 
 
-async def test_geography_filter() -> None:
-    engine = FakeEngine()
-    app = _host(engine, [], title="US West", geography="us-west")
+async def test_geography_filter(board: Board) -> None:
+    app = _host(board, [], title="US West", geography="us-west")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert sorted(_keys(app)) == [
-            "demo-aws\x1farn:aws:health:us-west-2::event/EC2/1",
-            "demo-gcp\x1fgcp-1",
-        ]
+        # Oregon (AWS us-west-2, GCP us-west1) and San Jose (Edge SJC), open or past.
+        assert sorted(_keys(app)) == sorted(
+            [
+                f"{AWS}\x1f{AWS_INCIDENT}",
+                f"{AWS}\x1f{AWS_EC2_API}",
+                f"{AWS}\x1f{AWS_LAMBDA}",
+                f"{GCP}\x1f{GCP_INCIDENT}",
+                f"{EDGE}\x1f{EDGE_MAINTENANCE}",
+            ]
+        )
 
 
-async def test_enter_opens_the_selected_incident() -> None:
-    engine = FakeEngine()
+async def test_enter_opens_the_selected_incident(board: Board) -> None:
     opened: list[IncidentView] = []
-    app = _host(engine, opened, title="Everything")
+    app = _host(board, opened, title="Everything")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("down", "enter")
@@ -120,9 +122,8 @@ async def test_enter_opens_the_selected_incident() -> None:
         assert [view.key for view in opened] == [second]
 
 
-async def test_columns_follow_the_width() -> None:
-    engine = FakeEngine()
-    app = _host(engine, [], title="Everything")
+async def test_columns_follow_the_width(board: Board) -> None:
+    app = _host(board, [], title="Everything")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(IncidentTable)
@@ -136,14 +137,13 @@ async def test_columns_follow_the_width() -> None:
         assert table.cursor_key == cursor_key
 
 
-async def test_hostile_title_is_shown_literally() -> None:
-    engine = FakeEngine()
-    app = _host(engine, [], title="[red]not markup[/red]")
+async def test_hostile_title_is_shown_literally(board: Board) -> None:
+    app = _host(board, [], title="[red]not markup[/red]")
     async with app.run_test(size=(200, 40)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(IncidentTable)
-        title = table.get_cell("demo-gcp\x1fgcp-1", "title")
-        assert title.plain == "Compute Engine unavailable in us-west1 [bold]literally[/bold]"
+        title = table.get_cell(f"{GCP}\x1f{GCP_INCIDENT}", "title")
+        assert title.plain == story.HOSTILE_TITLE
         assert not title.spans
         heading = app.screen.query_one("#heading", OneLine)
         assert "[red]not markup[/red]" in heading.plain
@@ -152,27 +152,25 @@ async def test_hostile_title_is_shown_literally() -> None:
         assert "[red]not markup[/red]" in screen_text
 
 
-async def test_failure_is_reported_not_fatal() -> None:
-    class Broken(FakeEngine):
-        def incidents_for(self, **kwargs: object) -> list[IncidentView]:
-            raise RuntimeError("store is locked")
-
-    app = _host(Broken(), [], title="Everything")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, IncidentListScreen)
-        assert screen.failure is not None and "store is locked" in screen.failure
-        assert app.is_running
+async def test_failure_is_reported_not_fatal(board: Board) -> None:
+    app = _host(board, [], title="Everything")
+    with board.table_missing("incidents"):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, IncidentListScreen)
+            assert screen.failure is not None and "no such table" in screen.failure
+            assert app.is_running
 
 
-def test_cells_mark_open_and_inferred() -> None:
-    views = {v.incident.id: v for v in sample_history()}
-    inferred = incident_cells(views["git-h2"], NOW, ascii_only=False)
+def test_cells_mark_open_and_inferred(board: Board) -> None:
+    views = _git_views(board)
+    # Deleted from the page while open: its end is inferred (marked "~").
+    inferred = incident_cells(views[GIT_PAGES], NOW, ascii_only=False)
     assert inferred["duration"].plain == "~4h 00m"
     assert inferred["resolved"].plain.startswith("~")
-    current = _view("now", 0, resolved=False)
-    cells = incident_cells(current, NOW + timedelta(minutes=90), ascii_only=True)
+    # Open since 11:35, seen at 13:05: open is marked "*".
+    cells = incident_cells(views[GIT_ACTIONS], NOW + timedelta(minutes=65), ascii_only=True)
     assert cells["duration"].plain == "* 1h 30m"
     assert cells["status"].plain == "* investigating"
-    assert cells["started"].plain == "Jul 29 12:00"
+    assert cells["started"].plain == "Jul 29 11:35"

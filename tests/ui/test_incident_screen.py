@@ -5,46 +5,43 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
-from tests.ui.fake_engine import NOW, FakeEngine
-from tests.ui.run_fake import make_app, settle
+from tests.support import board_pages as pages
+from tests.support import board_story as story
+from tests.support.board import Board
+from tests.support.board_story import (
+    AWS,
+    AWS_INCIDENT,
+    GCP,
+    GCP_INCIDENT,
+    GIT,
+    GIT_ACTIONS,
+    GIT_PAGE_URL,
+    GIT_WEBHOOKS,
+    NOW,
+)
+from tests.support.pilot import make_app, screen_text, settle
 from watchtui.ui.app import WatchApp
 from watchtui.ui.screens.incident import IncidentScreen, facts_text, is_web_url
 from watchtui.ui.screens.main import MainScreen
 
-AWS = ("demo-aws", "arn:aws:health:us-west-2::event/EC2/1")
+AWS_LINK = "https://health.aws.amazon.com/health/status"
 
 
-def with_url(engine: FakeEngine, incident_id: str, url: str | None) -> None:
-    engine.all_incidents = [
-        v
-        if v.incident.id != incident_id
-        else type(v)(
-            source_id=v.source_id,
-            provider=v.provider,
-            incident=v.incident.model_copy(update={"url": url}),
-            regions=v.regions,
-        )
-        for v in engine.all_incidents
-    ]
-
-
-async def open_incident(app: WatchApp, pilot: Any, source_id: str, incident_id: str) -> None:
-    await settle(pilot, app)
+async def open_incident(pilot: Pilot[Any], source_id: str, incident_id: str) -> None:
+    app = pilot.app
+    assert isinstance(app, WatchApp)
+    await settle(pilot)
     app.open_incident(source_id, incident_id)
     await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
-def screen_text(app: WatchApp) -> str:
-    return app.export_screenshot().replace("&#160;", " ")
-
-
-async def test_shows_facts_and_whole_timeline() -> None:
-    app = make_app()
+async def test_shows_facts_and_whole_timeline(board: Board) -> None:
+    app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_incident(app, pilot, *AWS)
+        await open_incident(pilot, AWS, AWS_INCIDENT)
         screen = app.screen
         assert isinstance(screen, IncidentScreen)
         text = screen_text(app)
@@ -54,84 +51,105 @@ async def test_shows_facts_and_whole_timeline() -> None:
         assert "50m so far" in text
         assert "Amazon EC2, AWS Lambda" in text
         assert "us-west-2" in text and "US West" in text  # region with its geography name
-        assert "https://status.example.com/incidents/" in text
+        assert AWS_LINK in text
         updates = screen.query(".update")
         assert len(updates) == 3
         assert "We continue to work on recovery" in text
         assert "We are investigating increased error rates." in text
 
 
-def test_facts_of_a_resolved_incident() -> None:
-    view = next(v for v in FakeEngine().all_incidents if v.incident.id == "git-0")
+def test_facts_of_a_resolved_incident(board: Board) -> None:
+    view = board.engine().incident(GIT, GIT_WEBHOOKS)
+    assert view is not None
     text = facts_text(view, NOW, ascii_only=True, local=False).plain
     assert "Resolved  2026-07-28 07:00Z" in text
     assert "Duration  1h 00m" in text and "so far" not in text
     assert all(ord(c) < 128 for c in text)
 
 
-async def test_hostile_title_is_literal() -> None:
-    app = make_app()
+async def test_hostile_title_is_literal(board: Board) -> None:
+    app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_incident(app, pilot, "demo-gcp", "gcp-1")
-        assert "Compute Engine unavailable in us-west1 [bold]literally[/bold]" in screen_text(app)
+        await open_incident(pilot, GCP, GCP_INCIDENT)
+        assert story.HOSTILE_TITLE in screen_text(app)
 
 
-async def test_escape_returns_to_the_kept_main_screen() -> None:
-    app = make_app()
+async def test_escape_returns_to_the_kept_main_screen(board: Board) -> None:
+    app = make_app(board)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         main = app.screen
-        await pilot.press("j", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await pilot.press("j", "j", "j", "enter")  # past the pinned rows: the AWS incident
+        await settle(pilot)
         assert isinstance(app.screen, IncidentScreen)
+        assert app.screen.incident_id == AWS_INCIDENT
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is main and isinstance(main, MainScreen)
 
 
-async def test_o_opens_http_links_in_a_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_o_opens_http_links_in_a_browser(
+    board: Board, monkeypatch: pytest.MonkeyPatch
+) -> None:
     opened: list[str] = []
     monkeypatch.setattr("webbrowser.open", opened.append)
-    app = make_app()
+    app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_incident(app, pilot, *AWS)
+        await open_incident(pilot, AWS, AWS_INCIDENT)
         await pilot.press("o")
-        await app.workers.wait_for_complete()
-        assert opened == [f"https://status.example.com/incidents/{AWS[1]}"]
+        await settle(pilot)
+        assert opened == [AWS_LINK]
+
+
+PAGE_LINK = f"{GIT_PAGE_URL}/incidents/{GIT_ACTIONS}"
 
 
 @pytest.mark.parametrize(
-    "url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://example.com/x", "https://"]
+    ("shortlink", "kept"),
+    [
+        # The parser drops these; the page's own address for the incident takes their place.
+        ("javascript:alert(1)", PAGE_LINK),
+        ("file:///etc/passwd", PAGE_LINK),
+        ("ftp://example.com/x", PAGE_LINK),
+        # This one reaches the screen, which refuses it.
+        ("https://", None),
+    ],
 )
-async def test_o_refuses_non_http_links(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+async def test_o_never_opens_a_hostile_link(
+    board: Board, monkeypatch: pytest.MonkeyPatch, shortlink: str, kept: str | None
+) -> None:
     opened: list[str] = []
     monkeypatch.setattr("webbrowser.open", opened.append)
-    engine = FakeEngine()
-    with_url(engine, "git-1", url)
-    app = make_app(engine)
+    # Demo Git publishes the Actions incident with a hostile shortlink; watchtui fetches it.
+    board.serve(GIT, pages.git_current_summary(shortlink))
+    board.serve(GIT, pages.git_current_history(shortlink), role="history")
+    board.fetch(GIT)
+    app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_incident(app, pilot, "demo-git", "git-1")
+        await open_incident(pilot, GIT, GIT_ACTIONS)
         await pilot.press("o")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.press("y")
-        assert opened == []
-        assert app.clipboard == ""
-        assert any("not http" in n.message for n in app._notifications)
+        assert shortlink not in opened
+        if kept is None:
+            assert opened == [] and app.clipboard == ""
+            assert any("not http" in n.message for n in app._notifications)
+        else:
+            assert opened == [kept] and app.clipboard == kept
 
 
-async def test_y_copies_the_link() -> None:
-    app = make_app()
+async def test_y_copies_the_link(board: Board) -> None:
+    app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_incident(app, pilot, *AWS)
+        await open_incident(pilot, AWS, AWS_INCIDENT)
         await pilot.press("y")
-        assert app.clipboard == f"https://status.example.com/incidents/{AWS[1]}"
+        assert app.clipboard == AWS_LINK
 
 
-async def test_missing_incident_says_so() -> None:
-    app = make_app()
+async def test_missing_incident_says_so(board: Board) -> None:
+    app = make_app(board)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_incident(app, pilot, "demo-aws", "gone")
+        await open_incident(pilot, AWS, "gone")
         assert "no longer in the store" in screen_text(app)
 
 

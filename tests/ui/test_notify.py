@@ -1,25 +1,46 @@
-"""Notification policy (pure) and emission."""
+"""Notification policy (pure) and emission, judged against the test board's real overview."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.ui.fake_engine import NOW, sample_overview
+from tests.support.board import Board
+from tests.support.board_story import (
+    AWS,
+    AWS_INCIDENT,
+    GCP,
+    GCP_INCIDENT,
+    GIT,
+    GIT_ACTIONS,
+    GIT_WEBHOOKS,
+    NOW,
+)
 from watchtui.domain.events import ChangeEvent
 from watchtui.engine.overview import Overview
 from watchtui.viewmodel import notify
 from watchtui.viewmodel.notify import NotifyPolicy, select
 
-AWS_INCIDENT = "arn:aws:health:us-west-2::event/EC2/1"
+# The board's overview with the given watchlist values.
+Watching = Callable[..., Overview]
 
 
-def overview(*watched: str) -> Overview:
-    base, _ = sample_overview()
-    return dataclasses.replace(base, watched=frozenset(watched))
+@pytest.fixture
+def board_overview(board: Board) -> Overview:
+    return board.engine().overview()
+
+
+@pytest.fixture
+def overview(board_overview: Overview) -> Watching:
+
+    def watching(*watched: str) -> Overview:
+        return dataclasses.replace(board_overview, watched=frozenset(watched))
+
+    return watching
 
 
 def opened(
@@ -38,13 +59,15 @@ def opened(
     )
 
 
-def component_changed(source_id: str, component_id: str, old: str, new: str) -> ChangeEvent:
+def component_changed(
+    source_id: str, component_id: str, old: str, new: str, title: str = ""
+) -> ChangeEvent:
     return ChangeEvent(
         kind="component_status_changed",
         source_id=source_id,
         at=NOW,
         component_id=component_id,
-        title=component_id.upper(),
+        title=title or component_id.upper(),
         old_status=old,
         new_status=new,
     )
@@ -60,42 +83,54 @@ def chosen(
     return select(events, ov, policy or NotifyPolicy(), last or {}, now)[0]
 
 
-AWS = opened("demo-aws", AWS_INCIDENT, "critical")
-GCP = opened("demo-gcp", "gcp-1", "major")
-GIT = opened("demo-git", "git-1", "minor")
+AWS_OPENED = opened(AWS, AWS_INCIDENT, "critical")
+GCP_OPENED = opened(GCP, GCP_INCIDENT, "major")
+GIT_OPENED = opened(GIT, GIT_ACTIONS, "minor")
+# The board's component ids, as the AWS parser names them.
+EC2 = "ec2-us-west-2"
+S3 = "s3-us-east-1"
 
 
-def test_empty_watchlist_notifies_everything() -> None:
-    assert chosen([AWS, GCP, GIT], overview()) == [AWS, GCP, GIT]
+def test_empty_watchlist_notifies_everything(overview: Watching) -> None:
+    assert chosen([AWS_OPENED, GCP_OPENED, GIT_OPENED], overview()) == [
+        AWS_OPENED,
+        GCP_OPENED,
+        GIT_OPENED,
+    ]
 
 
-def test_watched_provider_only() -> None:
-    assert chosen([AWS, GCP, GIT], overview("demo-gcp")) == [GCP]
+def test_watched_provider_only(overview: Watching) -> None:
+    assert chosen([AWS_OPENED, GCP_OPENED, GIT_OPENED], overview("demo-gcp")) == [GCP_OPENED]
 
 
-def test_watched_component_matches_incident_components() -> None:
-    assert chosen([AWS, GCP, GIT], overview("demo-aws:AWS Lambda")) == [AWS]
+def test_watched_component_matches_incident_components(overview: Watching) -> None:
+    assert chosen([AWS_OPENED, GCP_OPENED, GIT_OPENED], overview("demo-aws:AWS Lambda")) == [
+        AWS_OPENED
+    ]
 
 
-def test_watched_geography_and_provider_region() -> None:
-    assert chosen([AWS, GCP, GIT], overview("us-west")) == [AWS, GCP]
-    assert chosen([AWS, GCP, GIT], overview("gcp:us-west1")) == [GCP]
+def test_watched_geography_and_provider_region(overview: Watching) -> None:
+    assert chosen([AWS_OPENED, GCP_OPENED, GIT_OPENED], overview("us-west")) == [
+        AWS_OPENED,
+        GCP_OPENED,
+    ]
+    assert chosen([AWS_OPENED, GCP_OPENED, GIT_OPENED], overview("gcp:us-west1")) == [GCP_OPENED]
 
 
-def test_watched_component_status_change() -> None:
-    ec2 = component_changed("demo-aws", "ec2", "operational", "major_outage")
-    s3 = component_changed("demo-aws", "s3", "operational", "degraded")
+def test_watched_component_status_change(overview: Watching) -> None:
+    ec2 = component_changed(AWS, EC2, "operational", "major_outage")
+    s3 = component_changed(AWS, S3, "operational", "degraded")
     assert chosen([ec2, s3], overview("demo-aws:Amazon EC2")) == [ec2]
     # Region watch reaches components in that geography.
     assert chosen([ec2, s3], overview("us-east")) == [s3]
 
 
-def test_resolved_incident_matched_through_the_stream() -> None:
+def test_resolved_incident_matched_through_the_stream(overview: Watching) -> None:
     resolved = ChangeEvent(
         kind="incident_resolved",
-        source_id="demo-git",
+        source_id=GIT,
         at=NOW,
-        incident_id="git-0",
+        incident_id=GIT_WEBHOOKS,
         title="Webhooks delayed",
         impact="minor",
     )
@@ -103,64 +138,79 @@ def test_resolved_incident_matched_through_the_stream() -> None:
     assert chosen([resolved], overview("demo-aws")) == []
 
 
-def test_minimum_impact() -> None:
+def test_minimum_impact(overview: Watching) -> None:
     policy = NotifyPolicy(min_impact="major")
-    assert chosen([AWS, GCP, GIT], overview(), policy) == [AWS, GCP]
+    assert chosen([AWS_OPENED, GCP_OPENED, GIT_OPENED], overview(), policy) == [
+        AWS_OPENED,
+        GCP_OPENED,
+    ]
     policy = NotifyPolicy(min_impact="critical")
-    assert chosen([AWS, GCP, GIT], overview(), policy) == [AWS]
+    assert chosen([AWS_OPENED, GCP_OPENED, GIT_OPENED], overview(), policy) == [AWS_OPENED]
 
 
-def test_recovery_counts_with_the_impact_it_recovers_from() -> None:
-    recovery = component_changed("demo-aws", "ec2", "major_outage", "operational")
-    blip = component_changed("demo-aws", "s3", "operational", "unknown")
+def test_recovery_counts_with_the_impact_it_recovers_from(
+    overview: Callable[..., Overview],
+) -> None:
+    recovery = component_changed(AWS, EC2, "major_outage", "operational")
+    blip = component_changed(AWS, S3, "operational", "unknown")
     policy = NotifyPolicy(min_impact="major")
     assert chosen([recovery, blip], overview(), policy) == [recovery]
 
 
-def test_update_and_source_events_do_not_notify() -> None:
-    update = AWS.model_copy(update={"kind": "update_added"})
+def test_update_and_source_events_do_not_notify(overview: Watching) -> None:
+    update = AWS_OPENED.model_copy(update={"kind": "update_added"})
     stale = ChangeEvent(kind="source_stale", source_id="demo-aws", at=NOW)
     assert chosen([update, stale], overview()) == []
 
 
-def test_debounce_same_source_and_incident() -> None:
+def test_debounce_same_source_and_incident(overview: Watching) -> None:
     policy = NotifyPolicy(debounce_seconds=60)
-    first, state = select([AWS], overview(), policy, {}, NOW)
-    assert first == [AWS]
-    flap = AWS.model_copy(update={"kind": "incident_updated", "new_status": "monitoring"})
-    again, state = select([flap, GCP], overview(), policy, state, NOW + timedelta(seconds=30))
-    assert again == [GCP]
+    first, state = select([AWS_OPENED], overview(), policy, {}, NOW)
+    assert first == [AWS_OPENED]
+    flap = AWS_OPENED.model_copy(update={"kind": "incident_updated", "new_status": "monitoring"})
+    again, state = select(
+        [flap, GCP_OPENED], overview(), policy, state, NOW + timedelta(seconds=30)
+    )
+    assert again == [GCP_OPENED]
     later, _ = select([flap], overview(), policy, state, NOW + timedelta(seconds=61))
     assert later == [flap]
 
 
-def test_debounce_within_one_batch() -> None:
-    flap = AWS.model_copy(update={"kind": "incident_updated"})
-    assert chosen([AWS, flap], overview(), NotifyPolicy(debounce_seconds=10)) == [AWS]
-    assert chosen([AWS, flap], overview(), NotifyPolicy(debounce_seconds=0)) == [AWS, flap]
+def test_debounce_within_one_batch(overview: Watching) -> None:
+    flap = AWS_OPENED.model_copy(update={"kind": "incident_updated"})
+    assert chosen([AWS_OPENED, flap], overview(), NotifyPolicy(debounce_seconds=10)) == [AWS_OPENED]
+    assert chosen([AWS_OPENED, flap], overview(), NotifyPolicy(debounce_seconds=0)) == [
+        AWS_OPENED,
+        flap,
+    ]
 
 
-def test_debounce_state_forgets_old_entries() -> None:
-    _, state = select([AWS], overview(), NotifyPolicy(debounce_seconds=10), {}, NOW)
+def test_debounce_state_forgets_old_entries(overview: Watching) -> None:
+    _, state = select([AWS_OPENED], overview(), NotifyPolicy(debounce_seconds=10), {}, NOW)
     _, state = select([], overview(), NotifyPolicy(debounce_seconds=10), state, NOW + timedelta(1))
     assert state == {}
 
 
-def test_describe_uses_provider_names_and_stays_plain() -> None:
-    hostile = opened("demo-gcp", "gcp-1", title="[bold]x[/bold]")
+def test_describe_uses_provider_names_and_stays_plain(overview: Watching) -> None:
+    hostile = opened(GCP, GCP_INCIDENT, title="[bold]x[/bold]")
     notice = notify.describe(hostile, overview())
     assert notice.title == "New incident · Demo GCP"
     assert notice.message == "[bold]x[/bold]"
     assert notice.severity == "error"
     change = notify.describe(
-        component_changed("demo-aws", "ec2", "degraded", "operational"), overview(), ascii_only=True
+        component_changed(AWS, EC2, "degraded", "operational", "Amazon EC2"),
+        overview(),
+        ascii_only=True,
     )
-    assert change.message == "EC2: degraded -> operational"
+    assert change.message == "Amazon EC2: degraded -> operational"
     assert change.severity == "information"
 
 
-def test_summary_of_many() -> None:
-    notices = [notify.describe(e, overview()) for e in (AWS, GCP, GIT, AWS, GCP)]
+def test_summary_of_many(overview: Watching) -> None:
+    notices = [
+        notify.describe(e, overview())
+        for e in (AWS_OPENED, GCP_OPENED, GIT_OPENED, AWS_OPENED, GCP_OPENED)
+    ]
     summary = notify.summarise(notices)
     assert summary.title == "5 changes"
     assert summary.severity == "error"
@@ -171,9 +221,10 @@ def test_summary_of_many() -> None:
     ("text", "expected"),
     [
         ("a;b", "a b"),
-        ("bell\x07here", "bell here"),
-        ("esc\x1b]0;pwned\x07", "esc ]0 pwned"),
-        ("c1\x9cend", "c1 end"),
+        # Controls go, and an escape sequence goes whole (the one sanitiser, domain.text).
+        ("bell\x07here", "bellhere"),
+        ("esc\x1b]0;pwned\x07", "esc"),
+        ("c1\x9cend", "c1end"),
         ("new\nline", "new line"),
     ],
 )
@@ -181,8 +232,9 @@ def test_sanitise(text: str, expected: str) -> None:
     assert notify.sanitise(text) == expected
 
 
-def test_desktop_sequences() -> None:
-    assert notify.desktop_sequence("T;x", "b\x1bc", "osc9") == "\x1b]9;T x: b c\x07"
+def test_desktop_sequences(overview: Watching) -> None:
+    # ESC c (a terminal reset) is dropped whole.
+    assert notify.desktop_sequence("T;x", "b\x1bc", "osc9") == "\x1b]9;T x: b\x07"
     assert (
         notify.desktop_sequence("New", "Down; really", "osc777")
         == "\x1b]777;notify;New;Down  really\x07"
@@ -208,7 +260,7 @@ class Recorder:
         self.written.append(data)
 
 
-def test_emit_without_markup_and_with_opt_ins() -> None:
+def test_emit_without_markup_and_with_opt_ins(overview: Watching) -> None:
     app = Recorder()
     notice = notify.Notice("New incident · X", "[b]title[/b]", "error")
     notify.emit(app, notice, bell=False, desktop_writer=None)
@@ -251,22 +303,24 @@ HINT = signal(
 )
 
 
-def test_signals_notify_whatever_the_watchlist() -> None:
+def test_signals_notify_whatever_the_watchlist(overview: Watching) -> None:
     watched = overview("demo-git")  # none of these is about Demo Git
     assert chosen([PROBE_UP, DISAGREE, HINT], watched) == [PROBE_UP, DISAGREE, HINT]
     assert chosen([PROBE_DOWN], watched) == [PROBE_DOWN]
 
 
-def test_a_disagreement_replaces_the_probe_down_of_the_same_round() -> None:
+def test_a_disagreement_replaces_the_probe_down_of_the_same_round(
+    overview: Callable[..., Overview],
+) -> None:
     other = PROBE_DOWN.model_copy(update={"source_id": "probe:api-us"})
     assert chosen([PROBE_DOWN, other, DISAGREE], overview()) == [other, DISAGREE]
 
 
-def test_disagreement_ended_does_not_notify() -> None:
+def test_disagreement_ended_does_not_notify(overview: Watching) -> None:
     assert chosen([DISAGREE_ENDED], overview()) == []
 
 
-def test_signals_and_the_minimum_impact() -> None:
+def test_signals_and_the_minimum_impact(overview: Watching) -> None:
     # A disagreement is about the user's own service: as loud as a major incident.  A hint is a
     # guess: it goes quiet first.
     major = NotifyPolicy(min_impact="major")
@@ -276,7 +330,7 @@ def test_signals_and_the_minimum_impact() -> None:
     assert chosen([PROBE_UP, DISAGREE, HINT], overview(), critical) == []
 
 
-def test_signal_debounce_is_per_probe_and_kind() -> None:
+def test_signal_debounce_is_per_probe_and_kind(overview: Watching) -> None:
     policy = NotifyPolicy(debounce_seconds=60)
     first, state = select([PROBE_DOWN], overview(), policy, {}, NOW)
     assert first == [PROBE_DOWN]
@@ -288,7 +342,7 @@ def test_signal_debounce_is_per_probe_and_kind() -> None:
     assert twice == [HINT]
 
 
-def test_describe_signals() -> None:
+def test_describe_signals(overview: Watching) -> None:
     notice = notify.describe(DISAGREE, overview())
     assert (notice.title, notice.severity, notice.pinned) == ("≠ Disagreement", "error", True)
     assert notice.message == DISAGREE.title
@@ -304,8 +358,13 @@ def test_describe_signals() -> None:
     assert hint.message.endswith("not confirmed.")
 
 
-def test_arrange_never_folds_disagreements_into_the_summary() -> None:
-    incidents = [notify.describe(e, overview()) for e in (AWS, GCP, GIT, AWS, GCP)]
+def test_arrange_never_folds_disagreements_into_the_summary(
+    overview: Callable[..., Overview],
+) -> None:
+    incidents = [
+        notify.describe(e, overview())
+        for e in (AWS_OPENED, GCP_OPENED, GIT_OPENED, AWS_OPENED, GCP_OPENED)
+    ]
     disagreement = notify.describe(DISAGREE, overview())
     arranged = notify.arrange([*incidents, disagreement])
     assert arranged[0] == disagreement

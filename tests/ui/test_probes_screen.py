@@ -1,16 +1,16 @@
-"""The probes screen on its own (ScreenHost), its pure helpers, and the engine read behind it."""
+"""The probes screen on its own (ScreenHost) over the test board, its pure helpers, and the
+engine read behind it."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.text import Text
-from textual.worker import WorkerFailed
 
-from tests.ui.fake_engine import NOW, FakeEngine, sample_signals
-from tests.ui.run_screens import ScreenHost, settle
+from tests.support.board import Board
+from tests.support.board_story import NOW
+from tests.support.pilot import ScreenHost, settle, workers_done
 from watchtui.config import parse_config
 from watchtui.engine.core import Engine, ProbeHistory
 from watchtui.store import ProbePeriod, ProbeResult, ProbeState, Store
@@ -27,14 +27,21 @@ from watchtui.ui.widgets.one_line import OneLine
 
 
 def host(
-    engine: FakeEngine, *, ascii_only: bool = False, selected: str | None = None
+    board: Board,
+    engine: Engine | None = None,
+    *,
+    ascii_only: bool = False,
+    selected: str | None = None,
 ) -> ScreenHost:
+    """The probes screen as the app opens it: with the overview the app last loaded."""
+    chosen = engine or board.engine()
+    overview = chosen.overview()
     return ScreenHost(
         lambda: ProbesScreen(
-            engine,
-            clock=lambda: NOW,
+            chosen,
+            clock=board.clock,
             ascii_only=ascii_only,
-            overview=engine.overview(),
+            overview=overview,
             selected=selected,
         )
     )
@@ -57,52 +64,51 @@ def detail(screen: ProbesScreen) -> str:
     return "\n".join(str(part) for part in (facts, chart, periods))
 
 
-async def test_table_worst_first_with_sparklines_and_errors() -> None:
-    app = host(FakeEngine().add_signals())
+async def test_table_worst_first_with_sparklines_and_errors(board: Board) -> None:
+    app = host(board)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = screen_of(app)
         table = screen.query_one(FittedTable)
         assert table.row_keys() == ["api-eu", "dns-edge", "api-us", "git-ssh"]
         eu = cells(screen, "api-eu")
-        assert eu[:3] == ["≠ api-eu", "✖ DOWN 6m", "—"]
+        # The last run failed fast (a 503): its latency is shown, its bar is a cross.
+        assert eu[:3] == ["≠ api-eu", "✖ DOWN 5m", "12ms"]
         # 30 runs, the last six failed: crosses at the right end, bars before them.
         assert len(eu[3]) == 30 and eu[3].endswith("✖" * 6) and "✖" not in eu[3][:24]
-        assert eu[4] == "Demo Edge · FRA" and eu[5] == "timeout after 5.0s"
+        assert eu[4] == "Demo Edge · FRA" and eu[5] == "HTTP 503"
         assert cells(screen, "dns-edge")[1:4] == ["? unknown", "—", " " * 30]
-        assert cells(screen, "api-us")[:3] == ["≠ api-us", "● up 3d", "103ms"]
+        assert cells(screen, "api-us")[:3] == ["≠ api-us", "● up 3d", "117ms"]
         assert cells(screen, "git-ssh")[0] == "git-ssh"  # no disagreement, no mark
         heading = screen.query_one("#heading", OneLine).plain
         assert heading == "Probes  4 probes · ✖ DOWN 1 · ? unknown 1 · ≠ 2 disagreements"
 
 
-async def test_detail_shows_the_week_and_the_larger_sparkline() -> None:
-    engine = FakeEngine().add_signals()
-    app = host(engine)
+async def test_detail_shows_the_week_and_the_larger_sparkline(board: Board) -> None:
+    app = host(board)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = screen_of(app)
         assert screen.selected is not None and screen.selected.id == "api-eu"
         text = detail(screen)
         assert "depends on Demo Edge · region FRA Frankfurt, Germany (Central Europe)" in text
-        assert "✖ DOWN for 6m, since 11:54 UTC" in text
-        assert "Last error: timeout after 5.0s" in text
-        assert "≠ Your probe api-eu (FRA) failing for 6 min" in text
-        assert "Last 7 days: down 18m in 2 periods (99.8% up)" in text
+        assert "✖ DOWN for 5m, since 11:55 UTC" in text
+        assert "Last error: HTTP 503" in text
+        assert "≠ Your probe api-eu (FRA) failing for 5 min" in text
+        assert "Last 7 days: down 17m in 2 periods (99.8% up)" in text
         # Newest period first; a down period within one day reads "08:02–08:14".
         lines = [line.strip() for line in text.splitlines()]
-        down_now = lines.index("✖ DOWN   Jul 29 11:54 – now  (6m, ongoing)")
+        down_now = lines.index("✖ DOWN   Jul 29 11:55 – now  (5m, ongoing)")
         assert lines[down_now + 2] == "✖ DOWN   Jul 27 08:02–08:14  (12m)"
-        # The chart draws the engine's history (120 runs, as many as fit), not the 30 of the row.
+        # The chart draws the engine's history of the week (six runs on Jul 27, then the last
+        # 120; as many as fit), not the 30 of the row.
         chart = screen.query_one(LatencyChart)
-        assert len(chart.values) == 120 and chart.values[-6:] == (None,) * 6
+        assert len(chart.values) == 126 and chart.values[-6:] == (None,) * 6
         assert "last 110 runs" in text and "✖ failed run (6)" in text
-        assert engine.history_calls[-1] == "api-eu"
 
 
-async def test_moving_the_cursor_reads_that_probe_history() -> None:
-    engine = FakeEngine().add_signals()
-    app = host(engine, selected="git-ssh")
+async def test_moving_the_cursor_reads_that_probe_history(board: Board) -> None:
+    app = host(board, selected="git-ssh")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = screen_of(app)
@@ -114,7 +120,6 @@ async def test_moving_the_cursor_reads_that_probe_history() -> None:
         text = detail(screen)
         assert "● up for 3d 0h, since 2026-07-26 12:00Z" in text
         assert "● up     Jul 26 12:00 – now  (3d 0h, ongoing)" in text
-        assert engine.history_calls[-1] == "api-us"
         await pilot.press("up")
         await settle(pilot)
         text = detail(screen)
@@ -122,22 +127,24 @@ async def test_moving_the_cursor_reads_that_probe_history() -> None:
         assert screen.query_one(LatencyChart).has_class("-empty")
 
 
-async def test_ascii_mode() -> None:
-    app = host(FakeEngine().add_signals(), ascii_only=True)
+async def test_ascii_mode(board: Board) -> None:
+    app = host(board, ascii_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = screen_of(app)
         eu = cells(screen, "api-eu")
-        assert eu[0] == "!= api-eu" and eu[1] == "x DOWN 6m" and eu[3].endswith("xxxxxx")
-        assert eu[3].isascii() and eu[-1] == "time..."
+        assert eu[0] == "!= api-eu" and eu[1] == "x DOWN 5m" and eu[3].endswith("xxxxxx")
+        assert eu[3].isascii() and eu[-1] == "HTTP..."
         text = detail(screen)
         assert text.isascii()
         assert "x DOWN   Jul 27 08:02-08:14  (12m)" in text
         assert "oldest -> newest" in text and "#" in text
 
 
-async def test_no_probes_explains_how_to_add_them() -> None:
-    app = host(FakeEngine())
+async def test_no_probes_explains_how_to_add_them(board: Board) -> None:
+    # The user removed every probe from the config; the store still holds their results.
+    engine = Engine(board.store, board.config.model_copy(update={"probes": []}), clock=board.clock)
+    app = host(board, engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = screen_of(app)
@@ -146,29 +153,25 @@ async def test_no_probes_explains_how_to_add_them() -> None:
         assert screen.query_one("#heading", OneLine).plain == "Probes  0 probes"
 
 
-async def test_without_an_overview_it_reads_one() -> None:
-    engine = FakeEngine().add_signals()
-    app = ScreenHost(lambda: ProbesScreen(engine, clock=lambda: NOW))
+async def test_without_an_overview_it_reads_one(board: Board) -> None:
+    engine = board.engine()
+    app = ScreenHost(lambda: ProbesScreen(engine, clock=board.clock))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert screen_of(app).query_one(FittedTable).row_count == 4
 
 
-async def test_a_failing_history_read_is_reported_not_raised() -> None:
-    class Broken(FakeEngine):
-        def probe_history(
-            self, probe_id: str, since: datetime, *, limit: int = 240
-        ) -> ProbeHistory:
-            raise OSError("database is locked")
-
-    app = host(Broken().add_signals())
-    async with app.run_test(size=(80, 24)) as pilot:
-        with contextlib.suppress(WorkerFailed):
-            await settle(pilot)
-        await pilot.pause()
-        screen = screen_of(app)
-        assert "database is locked" in screen.query_one("#heading", OneLine).plain
-        assert "loading..." in detail(screen)
+async def test_a_failing_history_read_is_reported_not_raised(board: Board) -> None:
+    app = host(board)
+    with board.table_missing("probe_results"):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await workers_done(app)
+            await pilot.pause()
+            await workers_done(app)
+            await pilot.pause()
+            screen = screen_of(app)
+            assert "no such table: probe_results" in screen.query_one("#heading", OneLine).plain
+            assert "loading..." in detail(screen)
 
 
 # --- pure helpers -------------------------------------------------------------------------
@@ -221,13 +224,6 @@ def test_fit_uses_three_dots_in_ascii() -> None:
     assert fmt.fit(Text("abc"), 6, ascii_only=True).plain == "abc"
 
 
-def test_sample_signals_are_consistent() -> None:
-    probes, disagreements, hints, histories = sample_signals()
-    ids = {p.id for p in probes}
-    assert {d.probe_id for d in disagreements} <= ids and set(histories) <= ids
-    assert hints[0].geography == "us-west"
-
-
 # --- the engine read ------------------------------------------------------------------------
 
 
@@ -271,8 +267,8 @@ def test_engine_probe_history_reads_results_and_periods(tmp_path: Path) -> None:
     store.close()
 
 
-async def test_capital_j_and_k_scroll_the_detail_while_j_moves_the_cursor() -> None:
-    app = host(FakeEngine().add_signals())
+async def test_capital_j_and_k_scroll_the_detail_while_j_moves_the_cursor(board: Board) -> None:
+    app = host(board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = screen_of(app)

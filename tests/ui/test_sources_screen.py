@@ -7,16 +7,23 @@ from datetime import timedelta
 
 from textual.widgets import OptionList, Static
 
-from tests.ui.fake_engine import NOW, FakeEngine
-from tests.ui.run_screens import ScreenHost, settle
-from watchtui.domain.events import ChangeEvent
+from tests.support.board import Board
+from tests.support.board_fill import SOURCES
+from tests.support.board_story import AWS, AZURE, BLOG, EDGE, GCP, GIT, NOW
+from tests.support.feedserver import Fault
+from tests.support.pilot import ScreenHost, settle
+from watchtui.engine.core import Engine
 from watchtui.ui.screens.catalog_picker import CatalogPicker
 from watchtui.ui.screens.incident_list import FittedTable
 from watchtui.ui.screens.sources import SourcesScreen, every, source_cells
 
+# The engine lists sources by id.
+ROWS = [AWS, AZURE, BLOG, EDGE, GCP, GIT]
+BOARD_IDS = {source.id for source in SOURCES}
 
-def _host(engine: FakeEngine, *, ascii_only: bool = False) -> ScreenHost:
-    return ScreenHost(lambda: SourcesScreen(engine, clock=lambda: NOW, ascii_only=ascii_only))
+
+def _host(engine: Engine, board: Board, *, ascii_only: bool = False) -> ScreenHost:
+    return ScreenHost(lambda: SourcesScreen(engine, clock=board.clock, ascii_only=ascii_only))
 
 
 def _table(app: ScreenHost) -> FittedTable:
@@ -31,94 +38,113 @@ def _detail(app: ScreenHost) -> str:
     return str(app.screen.query_one("#detail", Static).render())
 
 
-async def test_rows_show_statistics() -> None:
-    app = _host(FakeEngine())
+def _down_to(source_id: str) -> list[str]:
+    return ["down"] * ROWS.index(source_id)
+
+
+async def test_rows_show_statistics(board: Board) -> None:
+    app = _host(board.engine(), board)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert _table(app).row_keys() == [
-            "demo-aws",
-            "demo-gcp",
-            "demo-git",
-            "demo-edge",
-            "demo-blog",
-        ]
-        assert _cell(app, "demo-gcp", "last_ok") == "1m"
-        assert _cell(app, "demo-gcp", "latency") == "340ms"
-        assert _cell(app, "demo-gcp", "share") == "97%"
-        assert _cell(app, "demo-gcp", "every") == "2m"
-        assert _cell(app, "demo-edge", "health") == "◌ STALE"
-        assert _cell(app, "demo-blog", "health") == "✖ FAILING"
-        assert _cell(app, "demo-blog", "latency") == "—"
-        assert _cell(app, "demo-blog", "error") == "HTTP 503"
+        assert _table(app).row_keys() == ROWS
+        # Fetched every 2 minutes, last at the board's now; 19 of the last 20 fetches were 304s.
+        assert _cell(app, GCP, "last_ok") == "0s"
+        assert _cell(app, GCP, "latency") == "340ms"
+        assert _cell(app, GCP, "share") == "95%"
+        assert _cell(app, GCP, "every") == "2m"
+        assert _cell(app, AZURE, "health") == "◌ STALE"
+        assert _cell(app, AZURE, "last_ok") == "9m"
+        assert _cell(app, BLOG, "health") == "✖ FAILING"
+        assert _cell(app, BLOG, "last_ok") == "3h"
+        # The mean of its recent fetches, the failed one having no latency.
+        assert _cell(app, BLOG, "latency") == "450ms"
+        assert _cell(app, BLOG, "error") == "HTTP 503"
         heading = str(app.screen.query_one("#heading").render())
-        assert "5 sources" in heading and "FAILING 1" in heading and "STALE 1" in heading
+        assert "6 sources" in heading and "FAILING 1" in heading and "STALE 1" in heading
 
 
-async def test_narrow_screen_drops_kind_and_url_and_the_detail_line_has_them() -> None:
-    engine = FakeEngine()
-    long_error = "TLS handshake failed: " + "certificate verify failed " * 4 + "END"
-    blog = dataclasses.replace(engine.overview_value.sources[4], last_error=long_error)
-    engine.overview_value = dataclasses.replace(
-        engine.overview_value, sources=(*engine.overview_value.sources[:4], blog)
-    )
-    app = _host(engine)
+async def test_narrow_screen_drops_kind_and_url_and_the_detail_line_has_them(
+    board: Board,
+) -> None:
+    # The blog's server now redirects to a long local path watchtui refuses to follow.
+    target = "file:///var/" + "mirror/status/" * 5 + "END"
+    board.server.fault(board.path_of(BLOG), Fault.redirect(target))
+    board.fetch(BLOG)
+    long_error = f"redirect to non-HTTP URL {target}"
+    app = _host(board.engine(), board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         columns = _table(app).visible_columns
         assert "url" not in columns and "kind" not in columns
-        assert _table(app).get_cell("demo-blog", "error").plain == long_error
-        await pilot.press("down", "down", "down", "down")
+        assert _table(app).get_cell(BLOG, "error").plain == long_error
+        await pilot.press(*_down_to(BLOG))
         await pilot.pause()
         detail = " ".join(_detail(app).split())
-        assert "http://127.0.0.1/blog" in detail
-        assert "certificate verify failed certificate verify failed" in detail
+        assert board.url(BLOG) in detail
+        assert "mirror/status/mirror/status" in detail
         assert detail.endswith("END")
         await pilot.resize_terminal(160, 40)
         await pilot.pause()
         assert "url" in _table(app).visible_columns
 
 
-async def test_disable_and_enable_the_selected_source() -> None:
-    engine = FakeEngine()
-    app = _host(engine)
+async def test_disable_and_enable_the_selected_source(board: Board) -> None:
+    app = _host(board.engine(), board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("down", "down", "down", "down")
+        await pilot.press(*_down_to(BLOG))
         await pilot.press("x")
         await settle(pilot)
-        assert engine.disabled == {"demo-blog"}
-        assert _cell(app, "demo-blog", "health") == "- off"
-        assert _table(app).cursor_key == "demo-blog"
+        assert {s.id for s in board.store.sources() if not s.enabled} == {BLOG}
+        assert _cell(app, BLOG, "health") == "- off"
+        assert _table(app).cursor_key == BLOG
         await pilot.press("space")
         await settle(pilot)
-        assert engine.disabled == set()
-        assert _cell(app, "demo-blog", "health") == "✖ FAILING"
+        assert all(s.enabled for s in board.store.sources())
+        assert _cell(app, BLOG, "health") == "✖ FAILING"
 
 
-async def test_refresh_polls_the_selected_source() -> None:
-    engine = FakeEngine()
-    app = _host(engine)
+async def test_refresh_polls_the_selected_source(board: Board) -> None:
+    app = _host(board.engine(), board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("down", "r")
+        await pilot.press(*_down_to(GCP), "r")
         await settle(pilot)
-        assert engine.poll_calls == [(True, "demo-gcp")]
+        # Only Demo GCP, now, however recently it was fetched.
+        assert board.server.request_count(board.path_of(GCP)) == 1
+        assert board.server.request_count(board.path_of(AWS)) == 0
+        assert any(n.message.startswith("Refreshed Demo GCP: ") for n in app._notifications)
 
 
-async def test_refresh_of_a_disabled_source_does_not_poll() -> None:
-    engine = FakeEngine()
-    engine.disabled.add("demo-aws")
-    app = _host(engine)
+async def test_refreshing_a_source_counts_only_its_own_changes(board: Board) -> None:
+    """Demo GCP answers 304: nothing changed there.  (Demo Azure being stale is no change of
+    Demo GCP's, and was already so before the refresh.)"""
+    app = _host(board.engine(), board)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*_down_to(GCP), "r")
+        await settle(pilot)
+        state = board.store.endpoint_state(board.endpoint(GCP).url)
+        assert state is not None and state.last_outcome == "not_modified"
+        refreshed = [n.message for n in app._notifications if n.message.startswith("Refreshed")]
+        assert refreshed == ["Refreshed Demo GCP: 0 changes"]
+
+
+async def test_refresh_of_a_disabled_source_does_not_poll(board: Board) -> None:
+    engine = board.engine()
+    engine.set_source_enabled(AWS, False)
+    app = _host(engine, board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        assert engine.poll_calls == []
+        assert board.server.request_count(board.path_of(AWS)) == 0
+        assert any("is disabled" in n.message for n in app._notifications)
 
 
-async def test_add_from_catalogue_by_fuzzy_search() -> None:
-    engine = FakeEngine()
-    app = _host(engine)
+async def test_add_from_catalogue_by_fuzzy_search(board: Board) -> None:
+    engine = board.engine()
+    app = _host(engine, board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("a")
@@ -134,14 +160,31 @@ async def test_add_from_catalogue_by_fuzzy_search() -> None:
         assert matches.highlighted == 0
         await pilot.press("enter")
         await settle(pilot)
-        assert engine.added == ["github"]
+        assert "github" in engine.specs
         assert isinstance(app.screen, SourcesScreen)
         assert "github" in _table(app).row_keys()
+        assert _cell(app, "github", "health") != "● fresh"  # never read yet
 
 
-async def test_link_only_entries_are_dimmed_and_not_addable() -> None:
-    engine = FakeEngine()
-    app = _host(engine)
+async def test_adding_from_the_catalogue_adds_only_that_provider(board: Board) -> None:
+    """The board watches no catalog provider (``watch.providers = []``); adding GitHub must
+    watch GitHub, not GitHub plus the built-in default set (which the next poll would fetch)."""
+    engine = board.engine()
+    app = _host(engine, board)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"github", "enter")
+        await settle(pilot)
+        assert "github" in _table(app).row_keys()
+    assert engine.config.watch.providers == ["github"]
+    assert set(engine.specs) == BOARD_IDS | {"github"}
+
+
+async def test_link_only_entries_are_dimmed_and_not_addable(board: Board) -> None:
+    engine = board.engine()
+    app = _host(engine, board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("a")
@@ -155,62 +198,60 @@ async def test_link_only_entries_are_dimmed_and_not_addable() -> None:
         assert "(no feed)" in str(first.prompt)
         await pilot.press("enter")
         await settle(pilot)
-        assert engine.added == []
+        assert set(engine.specs) == BOARD_IDS
         assert isinstance(app.screen, CatalogPicker)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SourcesScreen)
 
 
-async def test_live_reload_updates_cells_in_place() -> None:
-    engine = FakeEngine()
-    app = _host(engine)
+async def test_live_reload_updates_cells_in_place(board: Board) -> None:
+    engine = board.engine()
+    app = _host(engine, board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("down", "down")
-        assert _table(app).cursor_key == "demo-git"
-        sources = list(engine.overview_value.sources)
-        sources[0] = dataclasses.replace(sources[0], latency_ms=999.0)
-        # A new source sorts first: rows move, the cursor stays on its source.
-        sources.insert(0, dataclasses.replace(sources[1], id="demo-new", name="Demo New"))
-        engine.overview_value = dataclasses.replace(engine.overview_value, sources=tuple(sources))
+        await pilot.press(*_down_to(EDGE))
+        assert _table(app).cursor_key == EDGE
+        # In the next 20 seconds AWS answers slowly (twenty slow 304s logged), and a catalog
+        # source whose id sorts first is added: rows move, the cursor stays on its source.
+        url = board.endpoint(AWS).url
+        for n in range(1, 21):
+            when = NOW + timedelta(seconds=n)
+            board.store.record_fetch(AWS, url, when, "not_modified", latency_ms=999.0)
+        board.clock.advance(seconds=20)
+        engine.add_catalog_source("atlassian")
         screen = app.screen
         assert isinstance(screen, SourcesScreen)
         screen._load()
         await settle(pilot)
-        assert _cell(app, "demo-aws", "latency") == "999ms"
-        assert _table(app).row_keys()[0] == "demo-new"
-        assert _table(app).cursor_key == "demo-git"
+        assert _cell(app, AWS, "latency") == "999ms"
+        assert _table(app).row_keys()[0] == "atlassian"
+        assert _table(app).cursor_key == EDGE
 
 
-async def test_worker_failure_is_shown_not_fatal() -> None:
-    class Broken(FakeEngine):
-        async def poll(
-            self, *, force: bool = False, source_id: str | None = None
-        ) -> list[ChangeEvent]:
-            raise ConnectionError("network unreachable")
-
-    app = _host(Broken())
+async def test_worker_failure_is_shown_not_fatal(board: Board) -> None:
+    app = _host(board.engine(), board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        with board.write_locked():
+            await pilot.press("r")
+            await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SourcesScreen)
-        assert screen.failure is not None and "network unreachable" in screen.failure
+        assert screen.failure is not None and "stayed locked by another process" in screen.failure
         assert app.is_running
 
 
-def test_cells_ascii_and_hostile_error() -> None:
-    engine = FakeEngine()
-    blog = dataclasses.replace(
-        engine.overview_value.sources[4],
-        last_error="[b]boom[/b]\nsecond line",
-        last_success_at=NOW - timedelta(days=3),
+def test_cells_ascii_and_hostile_error(board: Board) -> None:
+    blog = next(s for s in board.engine().sources() if s.id == BLOG)
+    assert blog.last_error == "HTTP 503"
+    # The same row had the error been hostile text from the wire, and older.
+    hostile = dataclasses.replace(
+        blog, last_error="[b]boom[/b]\nsecond line", last_success_at=NOW - timedelta(days=3)
     )
-    cells = source_cells(blog, NOW, ascii_only=True)
+    cells = source_cells(hostile, NOW, ascii_only=True)
     assert cells["health"].plain == "x FAILING"
-    assert cells["latency"].plain == "-"
+    assert cells["latency"].plain == "450ms"
     assert cells["last_ok"].plain == "3d"
     assert cells["error"].plain == "[b]boom[/b] second line"
     assert not cells["error"].spans
