@@ -349,3 +349,11 @@ def test_feed_errors(data: bytes) -> None:
     with pytest.raises(FeedError) as excinfo:
         statuspage.parse(data)
     assert excinfo.value.kind == "statuspage"
+
+
+@pytest.mark.parametrize("link", ["https://", "http://", "https:///path", " http:// "])
+def test_a_link_without_a_host_is_no_link(link: str) -> None:
+    from watchtui.sources._common import safe_url
+
+    assert safe_url(link) is None
+    assert safe_url("https://stspg.io/x") == "https://stspg.io/x"

@@ -76,3 +76,28 @@ def test_an_endpoint_that_says_nothing_about_components_changes_none(store: Stor
     store.ingest("src", snapshot("full", api="degraded"), T0, lists_only_current=True)
     store.ingest("src", snapshot("none"), T0 + MIN, lists_only_current=False)
     assert current(store) == {"api": "degraded"}
+
+
+def test_an_update_keeps_the_impact_it_was_published_with(store: Store) -> None:
+    from watchtui.domain.model import Impact, Incident, IncidentUpdate
+
+    def page(impact: Impact, *updates: str) -> Snapshot:
+        posts = tuple(
+            IncidentUpdate(id=u, at=T0 + n * MIN, status="investigating", text=u)
+            for n, u in enumerate(updates)
+        )
+        incident = Incident(
+            id="i",
+            title="t",
+            status="investigating",
+            impact=impact,
+            started_at=T0,
+            updated_at=T0 + len(updates) * MIN,
+            updates=tuple(reversed(posts)),
+        )
+        return Snapshot(kind="test", incidents=(incident,))
+
+    store.ingest("src", page("minor", "u1"), T0 + MIN, lists_only_current=True)
+    store.ingest("src", page("critical", "u1", "u2"), T0 + 3 * MIN, lists_only_current=True)
+    impacts = {r.update.id: r.impact for r in store.recent_updates()}
+    assert impacts == {"u1": "minor", "u2": "critical"}

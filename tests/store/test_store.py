@@ -123,13 +123,6 @@ def test_open_creates_private_directory_and_file_whatever_the_umask(
     assert path.stat().st_mode & 0o777 == 0o600
 
 
-def test_open_tightens_an_existing_world_readable_store(db_path: Path) -> None:
-    Store.open(db_path).close()
-    os.chmod(db_path, 0o644)
-    Store.open(db_path).close()
-    assert db_path.stat().st_mode & 0o777 == 0o600
-
-
 def test_open_sets_wal_foreign_keys_and_schema_version(store: Store, db_path: Path) -> None:
     conn = sqlite3.connect(db_path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

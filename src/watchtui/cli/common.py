@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from watchtui.config import Config, config_path, db_path, load_config
+from watchtui import catalog
+from watchtui.cli.output import whole_seconds
+from watchtui.config import (
+    Config,
+    ConfigError,
+    config_path,
+    db_path,
+    load_config,
+    watched_providers,
+)
 from watchtui.domain.assessment import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING
 from watchtui.store import Store
 
@@ -19,25 +31,72 @@ __all__ = [
     "EXIT_USAGE",
     "EXIT_WARNING",
     "CliError",
+    "check_unique_ids",
+    "config_file",
+    "days_before",
     "load",
     "open_store",
     "print_json",
+    "resolve_source_id",
 ]
 
-EXIT_USAGE = 2
+# Usage, config and unknown-id errors are UNKNOWN in the monitoring-plugin convention: a check
+# that cannot run must never read as CRITICAL (2), which means "the thing watched is down".
+EXIT_USAGE = EXIT_UNKNOWN
+
+
+# Vetting drops anything that starts before 1990: a span reaching past this means "everything".
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class CliError(Exception):
-    """A failure to report on one line and exit 2."""
+    """A failure to report on one line (``watchtui: …``) and exit 3."""
 
 
-def load(args: argparse.Namespace) -> tuple[Path, Config]:
+def config_file(args: argparse.Namespace, *, may_create: bool = False) -> Path:
+    """The config file the command uses.  Only the default location may be absent (defaults
+    apply): a path given by ``--config`` or ``WATCHTUI_CONFIG`` that does not exist is a typo,
+    unless the command writes the config (``may_create``) and so creates it."""
     path = config_path(args.config)
-    return path, load_config(path)
+    explicit = bool(args.config or os.environ.get("WATCHTUI_CONFIG"))
+    if explicit and not may_create and not path.exists():
+        origin = "--config" if args.config else "WATCHTUI_CONFIG"
+        raise CliError(f"{path}: no such config file (named by {origin})")
+    return path
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    store = Store.open(db_path(args.db))
+def load(args: argparse.Namespace, *, may_create: bool = False) -> tuple[Path, Config]:
+    path = config_file(args, may_create=may_create)
+    config = load_config(path)
+    check_unique_ids(config, path)
+    return path, config
+
+
+def check_unique_ids(config: Config, path: Path | None) -> None:
+    """A ``[[sources]]`` entry may not reuse the id of a watched catalog provider: both would be
+    polled and shown under one id.  (Repeated ``[[sources]]`` ids are rejected on load.)"""
+    watched = set(watched_providers(config.watch))
+    for index, source in enumerate(config.sources):
+        if source.id in watched:
+            raise ConfigError(
+                path,
+                f"key 'sources[{index}].id': {source.id!r} is also a watched catalog provider; "
+                f"keep one (`watchtui sources remove {source.id}` removes both)",
+            )
+
+
+def open_store(args: argparse.Namespace, *, write: bool = False) -> Store:
+    """The history store: read-only when this user may not write it (a viewer of a shared
+    collector's store), unless the command exists to ``write`` it (``collect``).  A path named
+    by ``--db`` or ``WATCHTUI_DB`` must be in an existing directory and is never renamed unless
+    it is a damaged watchtui store; see ``Store.open``."""
+    explicit = bool(args.db or os.environ.get("WATCHTUI_DB"))
+    store = Store.open(db_path(args.db), explicit=explicit)
+    if write and store.readonly:
+        store.close()
+        raise CliError(
+            f"this user may only read the history store {store.path}; run this command as its owner"
+        )
     if store.recovered_from is not None:
         print(
             f"watchtui: the history store was unreadable; moved it to {store.recovered_from} "
@@ -47,6 +106,26 @@ def open_store(args: argparse.Namespace) -> Store:
     return store
 
 
+def resolve_source_id(raw: str, known: Collection[str]) -> str:
+    """``raw`` as one of the ``known`` source ids, a catalog alias (``gh``) included; an id
+    nobody knows is an error, never an empty answer."""
+    if raw in known:
+        return raw
+    entry = catalog.get(raw)
+    if entry is not None and entry.id in known:
+        return entry.id
+    raise CliError(f"unknown source {raw!r} (see `watchtui sources list`)")
+
+
+def days_before(now: datetime, days: int) -> datetime:
+    """``now`` less ``days``, or 1970 for a span reaching further back (``retention_days =
+    1000000000`` is valid config, and date arithmetic overflows past year 1)."""
+    try:
+        return max(now - timedelta(days=days), EPOCH)
+    except OverflowError:
+        return EPOCH
+
+
 def print_json(value: Any, out: TextIO) -> None:
-    json.dump(value, out, indent=2, ensure_ascii=False)
+    json.dump(whole_seconds(value), out, indent=2, ensure_ascii=False)
     out.write("\n")

@@ -294,8 +294,11 @@ def safe_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    scheme_ok = url[:8].lower().startswith(("https://", "http://"))
-    if scheme_ok and is_safe(url) and not _SPACE.search(url):
+    lowered = url[:8].lower()
+    scheme = "https://" if lowered.startswith("https://") else "http://"
+    # A host must follow the scheme: "https://" alone or "http:///x" is no link at all.
+    has_host = lowered.startswith(scheme) and url[len(scheme) : len(scheme) + 1] not in ("", "/")
+    if has_host and is_safe(url) and not _SPACE.search(url):
         return url[:2000]
     return None
 

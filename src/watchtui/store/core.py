@@ -8,6 +8,10 @@ Every other part of ``Store`` is a mixin over ``StoreCore`` that talks to SQLite
   the write lock;
 * ``_read`` runs one read transaction, or joins the one ``reading()`` holds on this thread;
 * a raw ``sqlite3`` error never escapes: it becomes a ``StoreError``.
+
+A store this process cannot write (a viewer of a shared collector's store) is opened read-only:
+``mode=ro`` connections, no write lock, no migration, nothing created or chmod'ed, and every
+write raises ``StoreError``.  See ``open``.
 """
 
 from __future__ import annotations
@@ -24,8 +28,28 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 from watchtui.store import schema
-from watchtui.store.errors import CorruptStore, StoreError, describe, is_busy, is_corrupt
-from watchtui.store.files import move_aside, prepare_directory, prepare_file
+from watchtui.store.errors import (
+    CorruptStore,
+    StoreError,
+    corrupt_read_only,
+    describe,
+    is_busy,
+    is_corrupt,
+    newer_schema,
+    not_upgradable,
+    read_only,
+)
+from watchtui.store.files import (
+    cannot_write,
+    carries_store_header,
+    check_readable,
+    check_sqlite,
+    in_wal_mode,
+    move_aside,
+    not_a_store,
+    prepare_directory,
+    prepare_file,
+)
 
 _BUSY_ATTEMPTS = 3
 _BUSY_BACKOFF_S = 0.05
@@ -39,14 +63,23 @@ class _PerThread(threading.local):
     conn: sqlite3.Connection | None = None
     # The connection whose read transaction ``reading()`` holds on this thread.
     snapshot: sqlite3.Connection | None = None
+    # The store's ``_generation`` when ``conn`` was opened (an older one was opened immutable).
+    generation: int = 0
 
 
 class StoreCore:
     """Connections and transactions of one store file; see ``Store`` for the whole API."""
 
-    def __init__(self, path: Path, busy_timeout: float) -> None:
+    def __init__(self, path: Path, busy_timeout: float, *, readonly: bool = False) -> None:
         self.path = path
         self.busy_timeout = busy_timeout
+        # True when this process may only read the file: see ``open``.
+        self.readonly = readonly
+        # Read-only and reading the main file as immutable, because nobody had the WAL store open
+        # (no -wal/-shm to read through): see ``_open_read_only``.
+        self._immutable = False
+        # Bumped when immutable reading ends, so every thread reconnects normally.
+        self._generation = 0
         # Set when open() found a corrupt file and moved it here before starting afresh.
         self.recovered_from: Path | None = None
         self._local = _PerThread()
@@ -61,27 +94,76 @@ class StoreCore:
     # ---- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, busy_timeout: float = 5.0) -> Self:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        busy_timeout: float = 5.0,
+        explicit: bool = False,
+        readonly: bool | None = None,
+    ) -> Self:
         """Open (creating, migrating or recovering as needed) the store at ``path``.
 
+        ``explicit``: the user named the path (``--db`` / ``WATCHTUI_DB``) instead of using the
+        default location.  Its directory must then exist, a new file follows the umask (see
+        ``files``), and only a file whose header says watchtui made it is ever moved aside.
+
+        ``readonly``: by default, read-only exactly when the file exists and this process may
+        not write it or its directory; ``True`` forces it.  A read-only store creates, migrates,
+        chmods and moves nothing, and refuses (one line) a store it cannot read as it is.
+
         Raises ``StoreError`` when the file cannot be used (read-only location, disk full, a
-        database from a newer watchtui, a foreign SQLite database).  A file that is not a SQLite
-        database at all, or a corrupt one, is renamed to ``<name>.corrupt-<UTC timestamp>`` and a
-        fresh store is created; ``recovered_from`` then names the renamed file.
+        database from a newer watchtui, a foreign SQLite database, a named file that is not a
+        watchtui store).  A corrupt store (at the default location: any file that is not a
+        healthy SQLite database) is renamed to ``<name>.corrupt-<UTC timestamp>`` and a fresh
+        store is created; ``recovered_from`` then names the renamed file.
         """
         path = Path(path)
-        prepare_directory(path.parent)
-        prepare_file(path)
+        if readonly is None:
+            readonly = cannot_write(path)
+        if readonly:
+            return cls._open_read_only(path, busy_timeout)
+        prepare_directory(path.parent, explicit=explicit)
+        prepare_file(path, explicit=explicit)
+        if explicit:
+            check_sqlite(path)
         store = cls(path, busy_timeout)
         try:
             store._initialise()
         except CorruptStore:
             store.close()
+            if explicit and not carries_store_header(path):
+                # Only watchtui's own default file is ours whatever it holds; a named file may be
+                # anything the user has (a typo in --db must not rename their notes).
+                raise not_a_store(path) from None
             aside = move_aside(path, datetime.now(UTC))
-            prepare_file(path)
+            prepare_file(path, explicit=explicit)
             store = cls(path, busy_timeout)
             store._initialise()
             store.recovered_from = aside
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def _open_read_only(cls, path: Path, busy_timeout: float) -> Self:
+        check_readable(path)
+        check_sqlite(path)
+        store = cls(path, busy_timeout, readonly=True)
+        # A WAL store is read through its -wal and -shm files, which exist while anyone has it
+        # open.  Without them SQLite would create them, owned by this user (and perhaps not
+        # writable by the store's owner), or fail where this user may not write the directory.
+        # Then the main file holds every commit (the last writer to close checkpointed it):
+        # read it as immutable until a writer appears (``_follow_writer``).
+        store._immutable = in_wal_mode(path) and not store._wal().exists()
+        try:
+            store._initialise()
+        except CorruptStore as exc:
+            store.close()
+            if not carries_store_header(path):
+                raise not_a_store(path) from exc
+            raise corrupt_read_only(path) from exc
         except BaseException:
             store.close()
             raise
@@ -91,14 +173,18 @@ class StoreCore:
         try:
             conn = self._conn()
             self._check_file(conn)
-            # Some filesystems refuse WAL; SQLite then keeps its rollback journal, which is still
-            # correct, only less concurrent.
-            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            if not self.readonly:
+                # Some filesystems refuse WAL; SQLite then keeps its rollback journal, which is
+                # still correct, only less concurrent.
+                conn.execute("PRAGMA journal_mode=WAL").fetchone()
         except sqlite3.Error as exc:
             if is_corrupt(exc):
                 raise CorruptStore(str(exc)) from exc
             raise self._error(exc) from exc
-        self._run_migrations()
+        if self.readonly:
+            self._check_readable_version()
+        else:
+            self._run_migrations()
 
     def _check_file(self, conn: sqlite3.Connection) -> None:
         """Reject files that are not ours or not healthy before touching them."""
@@ -118,20 +204,31 @@ class StoreCore:
 
     def _run_migrations(self) -> None:
         target = len(schema.MIGRATIONS)
+        # Nearly every open finds the store current: find that out in a read transaction, so
+        # opening neither waits for nor blocks another process's writes.
+        version = self.user_version()
+        if version > target:
+            raise newer_schema(self.path, version, target)
+        if version == target:
+            return
         while True:
             done = self._write(lambda conn: self._migrate_once(conn, target))
             if done:
                 return
 
+    def _check_readable_version(self) -> None:
+        target = len(schema.MIGRATIONS)
+        version = self.user_version()
+        if version > target:
+            raise newer_schema(self.path, version, target)
+        if version < target:
+            raise not_upgradable(self.path, version, target)
+
     def _migrate_once(self, conn: sqlite3.Connection, target: int) -> bool:
         # Read inside the write transaction: another process may have migrated meanwhile.
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > target:
-            raise StoreError(
-                f"the history store {self.path} was written by a newer watchtui (schema "
-                f"v{version}, this one knows v{target}); upgrade watchtui or use another file",
-                self.path,
-            )
+            raise newer_schema(self.path, version, target)
         if version == target:
             return True
         schema.MIGRATIONS[version](conn)
@@ -141,11 +238,13 @@ class StoreCore:
     # ---- connections ----------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        target, uri = (self._read_only_uri(), True) if self.readonly else (str(self.path), False)
         conn = sqlite3.connect(
-            self.path,
+            target,
             timeout=self.busy_timeout,
             isolation_level=None,
             check_same_thread=False,
+            uri=uri,
         )
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -153,19 +252,52 @@ class StoreCore:
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         return conn
 
+    def _read_only_uri(self) -> str:
+        # mode=ro: no write lock ever, and an existing -shm is opened read-only.
+        uri = Path(os.path.abspath(self.path)).as_uri() + "?mode=ro"
+        return uri + "&immutable=1" if self._immutable else uri
+
+    def _wal(self) -> Path:
+        return self.path.with_name(self.path.name + "-wal")
+
     def _conn(self) -> sqlite3.Connection:
         if self._closed:
             raise StoreError(f"the history store {self.path} is closed", self.path)
         self._forget_parent_connections()
+        if self._immutable:
+            self._follow_writer()
         conn = self._local.conn
         if conn is not None:
-            return conn
+            if self._local.generation == self._generation:
+                return conn
+            # Opened immutable before a writer appeared: reconnect to see its commits.
+            with self._lock:
+                self._connections.pop(threading.current_thread(), None)
+            conn.close()
         conn = self._connect()
         with self._lock:
             self._sweep_dead_threads()
             self._connections[threading.current_thread()] = conn
         self._local.conn = conn
+        self._local.generation = self._generation
         return conn
+
+    def _follow_writer(self) -> None:
+        """End immutable reading once a writer has the store open (its -wal exists): ordinary
+        read-only connections then work, and the writer's first checkpoint would change the
+        main file under an immutable one."""
+        if not self._wal().exists():
+            return
+        with self._lock:
+            self._leave_immutable_locked()
+
+    def _leave_immutable_locked(self) -> None:
+        if self._immutable:
+            self._immutable = False
+            self._generation += 1
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
 
     def _forget_parent_connections(self) -> None:
         if os.getpid() != self._pid:
@@ -186,6 +318,8 @@ class StoreCore:
 
     def _write(self, action: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``action`` in one BEGIN IMMEDIATE transaction, retrying while the file is busy."""
+        if self.readonly:
+            raise read_only(self.path)
         if self._snapshot() is not None:
             # The block's connection holds a read transaction that a write would have to upgrade
             # (failing if the file moved on) and the block's ROLLBACK would then undo.
@@ -298,9 +432,10 @@ class StoreCore:
     def close(self) -> None:
         with self._lock:
             for conn in self._connections.values():
-                # SQLite's advice: refresh planner statistics when a connection closes.
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("PRAGMA optimize")
+                if not self.readonly:
+                    # SQLite's advice: refresh planner statistics when a connection closes.
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("PRAGMA optimize")
                 conn.close()
             self._connections.clear()
             if self._watch is not None:
@@ -327,18 +462,23 @@ class StoreCore:
         commits to the file.  Cheap: poll it and reload views when it changes.
 
         Uses a dedicated connection that never writes, so every commit anywhere moves it, from
-        whichever thread it is called.
+        whichever thread it is called.  An immutable read-only store (see ``_open_read_only``) moves
+        it once, when a writer appears.
         """
         with self._lock:
             if self._closed:
                 raise StoreError(f"the history store {self.path} is closed", self.path)
             self._forget_parent_connections()
+            if self._immutable and self._wal().exists():
+                self._leave_immutable_locked()
             try:
                 if self._watch is None:
                     self._watch = self._connect()
-                return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+                version = int(self._watch.execute("PRAGMA data_version").fetchone()[0])
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
+            # A new watch connection counts from scratch; the generation keeps the number moving.
+            return version + (self._generation << 32)
 
     def user_version(self) -> int:
         return self._read(lambda c: int(c.execute("PRAGMA user_version").fetchone()[0]))

@@ -24,6 +24,40 @@ class StoreError(Exception):
         self.path = path
 
 
+def newer_schema(path: Path, version: int, known: int) -> StoreError:
+    return StoreError(
+        f"the history store {path} was written by a newer watchtui (schema v{version}; this one "
+        f"reads up to v{known}); upgrade watchtui to read it",
+        path,
+    )
+
+
+def not_upgradable(path: Path, version: int, known: int) -> StoreError:
+    """A store this process may only read is older than ``known``, the schema it reads."""
+    if version == 0:
+        return StoreError(
+            f"the history store {path} is empty: its owner's watchtui has not set it up yet", path
+        )
+    return StoreError(
+        f"the history store {path} is at schema v{version} and this watchtui needs v{known}; "
+        "this user may only read it, so cannot upgrade it: run this watchtui once as its owner "
+        "(e.g. restart its collector)",
+        path,
+    )
+
+
+def corrupt_read_only(path: Path) -> StoreError:
+    return StoreError(
+        f"the history store {path} is corrupt, and this user may only read it: run watchtui "
+        "once as its owner to move it aside",
+        path,
+    )
+
+
+def read_only(path: Path) -> StoreError:
+    return StoreError(f"cannot change the history store {path}: this user may only read it", path)
+
+
 class CorruptStore(Exception):
     """Internal: the file at open time is not a usable SQLite database."""
 

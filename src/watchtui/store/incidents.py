@@ -125,7 +125,8 @@ class IncidentQueries(StoreCore):
         params.append(int(limit))
         rows = self._read(
             lambda c: c.execute(
-                f"""SELECT u.source_id, u.incident_id, i.title, i.impact, i.is_maintenance,
+                f"""SELECT u.source_id, u.incident_id, i.title, coalesce(u.impact, i.impact),
+                           i.is_maintenance,
                            u.update_id, u.at, u.status, u.text
                     FROM updates u JOIN incidents i
                       ON i.source_id = u.source_id AND i.incident_id = u.incident_id

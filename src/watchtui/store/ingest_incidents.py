@@ -47,7 +47,8 @@ ON CONFLICT(source_id, incident_id) DO UPDATE SET
 
 # Updates are append-only; an edited body (same id) replaces the stored one, silently.
 _UPDATE_UPSERT = """
-INSERT INTO updates (source_id, incident_id, update_id, at, status, text) VALUES (?, ?, ?, ?, ?, ?)
+INSERT INTO updates (source_id, incident_id, update_id, at, status, text, impact)
+VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(source_id, incident_id, update_id) DO UPDATE SET
     at = excluded.at, status = excluded.status, text = excluded.text
 WHERE updates.at IS NOT excluded.at OR updates.status IS NOT excluded.status
@@ -232,7 +233,15 @@ class IncidentMerge:
         # Oldest first, so rowid order matches publication order for equal timestamps.
         for update in reversed(incident.updates):
             rows.append(
-                (self.source_id, incident.id, update.id, ts(update.at), update.status, update.text)
+                (
+                    self.source_id,
+                    incident.id,
+                    update.id,
+                    ts(update.at),
+                    update.status,
+                    update.text,
+                    incident.impact,
+                )
             )
             if update.id in known:
                 continue

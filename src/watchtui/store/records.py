@@ -79,6 +79,8 @@ class RecentUpdate:
     source_id: str
     incident_id: str
     title: str
+    # The incident's impact when this update was first seen (the incident's now, for updates
+    # stored before watchtui kept it).
     impact: Impact
     is_maintenance: bool
     update: IncidentUpdate

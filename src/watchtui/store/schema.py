@@ -180,6 +180,9 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     # What the page last said about itself (Statuspage's status indicator), so the board is never
     # calmer than the page's own headline.
     conn.execute("ALTER TABLE sources ADD COLUMN page_indicator TEXT")
+    # The incident's impact when each update was first seen: the stream shows an update with
+    # the impact it was published under, not whatever the incident became later.
+    conn.execute("ALTER TABLE updates ADD COLUMN impact TEXT")
     # Stores written before component lifecycles held components their pages no longer list;
     # forgetting the validators makes the next fetch a full one, which retires them.
     conn.execute("UPDATE endpoint_state SET etag = NULL, last_modified = NULL")
