@@ -35,7 +35,7 @@ from watchtui.demo.app import DemoFeed, SteppedClock, replay
 from watchtui.demo.config import demo_config
 from watchtui.demo.server import DemoServer
 from watchtui.domain.events import ChangeEvent
-from watchtui.engine.core import Engine
+from watchtui.engine.engine import Engine
 from watchtui.store import Store
 from watchtui.ui.app import WatchApp
 

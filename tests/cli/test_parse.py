@@ -1,3 +1,5 @@
+"""``watchtui parse``: a saved payload read as the poller reads it."""
+
 from __future__ import annotations
 
 import json
@@ -5,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.conftest import one_error_line
 from watchtui.cli import main
 
 SUMMARY = {
@@ -97,6 +100,7 @@ def test_parse_auto_and_summary_text(
     assert "page says: none (All Systems Operational)   watchtui derives: major" in out
     assert "OPEN" in out and "Elevated errors" in out
     assert "\x1b" not in out
+    assert "2026-07-30T02:00:00Z  Elevated errors  (1 update)\n" in out  # one, not "1 updates"
 
 
 def test_parse_from_stdin(
@@ -114,16 +118,28 @@ def test_parse_from_stdin(
     ("content", "kind"),
     [(b"{not json", "statuspage"), (b"<html>oops</html>", "auto"), (b"[1,2]", "gcp")],
 )
-def test_bad_file_exits_2_with_one_line(
+def test_bad_file_exits_3_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, kind: str
 ) -> None:
     path = tmp_path / "bad"
     path.write_bytes(content)
-    assert main(["parse", str(path), "--kind", kind]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("watchtui: ")
+    assert main(["parse", str(path), "--kind", kind]) == 3
+    one_error_line(capsys.readouterr().err)
 
 
-def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["parse", str(tmp_path / "nope.json")]) == 2
-    assert "cannot read" in capsys.readouterr().err
+def test_missing_file_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(tmp_path / "nope.json")]) == 3
+    assert "cannot read" in one_error_line(capsys.readouterr().err)
+
+
+def test_update_counts_are_plural_only_when_plural(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = json.loads(json.dumps(SUMMARY))
+    doc["incidents"][0]["incident_updates"] += [
+        {**doc["incidents"][0]["incident_updates"][0], "id": "u2"}
+    ]
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(doc))
+    assert main(["parse", str(path)]) == 0
+    assert "2026-07-30T02:00:00Z  Elevated errors  (2 updates)" in capsys.readouterr().out

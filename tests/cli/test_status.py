@@ -1,51 +1,16 @@
-"""The scriptable CLI end to end: config, status, history, sources — against loopback servers."""
+"""``watchtui status``: the board's judgement as a report and a monitoring-plugin exit code."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.cli.conftest import configure, one_error_line, run, run_json, serve
 from tests.support.feedserver import Fault, FeedServer
 from tests.support.statuspage_payloads import history, incident, summary
 from watchtui.cli import main
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "config.toml"
-    monkeypatch.setenv("WATCHTUI_CONFIG", str(config))
-    monkeypatch.setenv("WATCHTUI_DB", str(tmp_path / "state" / "history.sqlite3"))
-    return config
-
-
-def configure(config: Path, server: FeedServer, *ids: str) -> None:
-    text = "[watch]\nproviders = []\n"
-    for source_id in ids:
-        text += (
-            f"[[sources]]\nid = '{source_id}'\nkind = 'statuspage'\n"
-            f"url = '{server.url('/' + source_id)}'\n"
-        )
-    config.write_text(text)
-
-
-def serve(server: FeedServer, source_id: str, body: bytes, hist: bytes | None = None) -> None:
-    server.set(f"/{source_id}/api/v2/summary.json", body)
-    server.set(f"/{source_id}/api/v2/incidents.json", hist or history())
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any]:
-    code = main(list(argv))
-    return code, json.loads(capsys.readouterr().out)
 
 
 def test_status_exit_codes_follow_worst_state(
@@ -76,16 +41,27 @@ def test_status_ok_and_unknown(
     assert gone["last_error"] == "HTTP 500"
 
 
-def test_status_minor_beats_unknown(
+def test_status_minor_beats_unknown_and_has_a_header(
     server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     configure(env, server, "slow", "gone")
     serve(server, "slow", summary(api_status="degraded_performance"))
     server.fault("/gone/api/v2/summary.json", Fault.status(503))
     server.set("/gone/api/v2/incidents.json", history())
-    assert main(["status"]) == 1
-    out = capsys.readouterr().out
-    assert out.startswith("WARNING: 2 sources")
+    code, out, _ = run(capsys, "status")
+    assert code == 1
+    first, header, *_ = out.splitlines()
+    assert re.fullmatch(r"WARNING: 2 sources at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first)
+    assert header.split() == ["SOURCE", "IMPACT", "HEALTH", "OPEN", "DETAIL"]
+
+
+def test_one_source_is_singular(
+    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure(env, server, "a")
+    serve(server, "a", summary())
+    code, out, _ = run(capsys, "status")
+    assert code == 0 and out.startswith("OK: 1 source at ")
 
 
 def test_status_cached_fetches_nothing(
@@ -100,105 +76,42 @@ def test_status_cached_fetches_nothing(
     assert server.request_count("/a/api/v2/summary.json") == count
 
 
-def test_history_json_and_csv(
+def test_times_in_the_report_are_whole_seconds(
     server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    configure(env, server, "a")
-    serve(server, "a", summary(incident("x")))
-    main(["status"])
-    capsys.readouterr()
-    code, records = run_json(capsys, "history", "--since", "3650d", "--json")
-    assert code == 0
-    (record,) = records
-    assert record["source_id"] == "a" and record["id"] == "x"
-    assert record["resolved_at"] is None and record["resolution_inferred"] is False
-    assert record["duration_seconds"] > 0
-    assert {"updates", "components", "regions", "impact", "url"} <= set(record)
-    assert main(["history", "--since", "3650d", "--csv"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("source_id,id,title")
-    assert lines[1].startswith("a,x,Incident x")
-
-
-def test_history_bad_since(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["history", "--since", "yesterday"]) == 2
-    assert "--since" in capsys.readouterr().err
-
-
-def test_sources_add_catalog_and_url_and_remove(
-    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    serve(server, "page", summary())
-    assert main(["sources", "add", "gitlab"]) == 0
-    assert main(["sources", "add", server.url("/page")]) == 0  # kind detected by probing
-    assert "added gitlab" in capsys.readouterr().out
-    _code, listed = run_json(capsys, "sources", "list", "--json")
-    by_id = {s["id"]: s for s in listed}
-    assert {"gitlab", "github", "aws"} <= set(by_id)  # defaults kept
-    added = next(s for s in listed if s["url"] == server.url("/page"))
-    assert added["kind"] == "statuspage"
-    assert [e["role"] for e in added["endpoints"]] == ["current", "history"]
-    assert main(["sources", "remove", added["id"]]) == 0
-    assert main(["sources", "remove", "no-such"]) == 2
-
-
-def test_sources_test_reports_what_it_saw(
-    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    serve(server, "page", summary(incident("x")))
-    assert main(["sources", "test", server.url("/page/api/v2/summary.json")]) == 0
-    out = capsys.readouterr().out
-    assert "HTTP 200" in out and "Incident x" in out
-
-
-def test_config_check_names_file_and_key(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    env.write_text("[display]\nclock = 'martian'\n")
-    assert main(["config", "check"]) == 2
-    err = capsys.readouterr().err
-    assert str(env) in err and "display.clock" in err
-    env.write_text("")
-    assert main(["config", "check"]) == 0
-    assert main(["config", "path"]) == 0
-    assert capsys.readouterr().out.strip().endswith(str(env))
-
-
-def test_corrupt_store_is_moved_aside(
-    server: FeedServer, env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     configure(env, server, "a")
     serve(server, "a", summary())
-    db = tmp_path / "state" / "history.sqlite3"
-    db.parent.mkdir()
-    db.write_bytes(b"this is not a database" * 100)
-    assert main(["status", "--cached"]) in (0, 3)
-    err = capsys.readouterr().err
-    assert "moved it to" in err
-    assert any(p.name.startswith("history.sqlite3.corrupt-") for p in db.parent.iterdir())
+    _code, report = run_json(capsys, "status", "--json")
+    row = report["sources"][0]
+    for value in (report["generated_at"], row["last_success_at"], row["last_attempt_at"]):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value), value
 
 
-def test_probes_add_list_test_remove(
-    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("argv", [["--source", "nosuch"], ["--source", "a", "--source", "nosuch"]])
+def test_unknown_source_is_unknown_not_critical(
+    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
-    server.set("/health", b"ok", content_type="text/plain")
-    assert main(["probes", "add", "https://api.github.com/zen", "--id", "gh-api"]) == 0
-    assert "tied to github" in capsys.readouterr().out  # linked through the catalog's domains
-    assert main(["probes", "add", server.url("/health"), "--id", "local", "--interval", "5"]) == 2
-    assert "interval" in capsys.readouterr().err
-    assert main(["probes", "add", server.url("/health"), "--id", "local"]) == 0
-    assert main(["probes", "add", server.url("/health"), "--id", "local"]) == 2  # duplicate
-    capsys.readouterr()
-    code, rows = run_json(capsys, "probes", "list", "--json")
-    assert code == 0
-    assert [(r["id"], r["state"], r["provider"]) for r in rows] == [
-        ("gh-api", "unknown", "github"),
-        ("local", "unknown", None),
-    ]
-    assert main(["probes", "test", "local"]) == 0
-    assert "ok" in capsys.readouterr().out
-    assert main(["probes", "test", "nothing.invalid"]) == 1
-    assert "does not resolve" in capsys.readouterr().out
-    assert main(["probes", "remove", "gh-api"]) == 0
-    assert main(["probes", "remove", "gh-api"]) == 2
+    configure(env, server, "a")
+    code, out, err = run(capsys, "status", *argv)
+    assert code == 3 and out == ""
+    assert "unknown source 'nosuch'" in one_error_line(err)
+    assert server.request_count("/a/api/v2/summary.json") == 0
+
+
+def test_a_catalog_alias_selects_its_provider(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.write_text("[watch]\nproviders = ['github', 'gitlab']\n")
+    code, report = run_json(capsys, "status", "--cached", "--json", "--source", "gh")
+    assert code == 3  # never read: blind, so unknown
+    assert [r["id"] for r in report["sources"]] == ["github"]
+
+
+def test_a_config_error_is_unknown(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    env.write_text("[display]\nclock = 'martian'\n")
+    code, _out, err = run(capsys, "status", "--cached")
+    assert code == 3
+    assert "display.clock" in one_error_line(err)
 
 
 def test_status_reports_probes_and_disagreement(
@@ -223,38 +136,22 @@ def test_status_reports_probes_and_disagreement(
     assert "probe page-api" in out and "DISAGREEMENT: " in out
 
 
-def test_collect_runs_sources_and_probes_headless(
-    server: FeedServer, env: Path, tmp_path: Path
+def test_a_store_that_cannot_be_used_is_one_line(
+    server: FeedServer, env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import signal
-    import subprocess
-    import sys
-    import time
+    configure(env, server, "a")
+    (tmp_path / "state" / "history.sqlite3").write_bytes(b"this is not a database" * 100)
+    code, out, err = run(capsys, "status", "--cached")
+    assert (code, out) == (3, "")
+    assert "history" in one_error_line(err)
 
-    from watchtui.store import Store
 
-    serve(server, "page", summary(incident("x")))
-    server.set("/probe", b"ok", content_type="text/plain")
-    env.write_text(
-        "[watch]\nproviders = []\n"
-        f"[[sources]]\nid = 'page'\nkind = 'statuspage'\nurl = '{server.url('/page')}'\n"
-        f"[[probes]]\nid = 'page-api'\ntype = 'http'\ntarget = '{server.url('/probe')}'\n"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "watchtui", "collect"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not (
-            server.request_count("/page/api/v2/summary.json") and server.request_count("/probe")
-        ):
-            time.sleep(0.1)
-        time.sleep(0.5)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=20)
-    assert proc.returncode == 0
-    assert "1 sources, 1 probes" in out and "incident_opened" in out
-    store = Store.open(tmp_path / "state" / "history.sqlite3")
-    assert [i.incident.id for i in store.incidents(open_only=True)] == ["x"]
-    assert store.probe_results("page-api")
+def test_a_fresh_store_is_blind_not_ok(
+    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure(env, server, "a")
+    code, report = run_json(capsys, "status", "--cached", "--json")
+    assert code == 3
+    (row,) = report["sources"]
+    assert (row["id"], row["health"], row["impact"]) == ("a", "never", "unknown")
+    assert server.request_count("/a/api/v2/summary.json") == 0

@@ -281,12 +281,12 @@ def test_every_cli_edit_keeps_comments_and_mode(
     assert "taken out of watch.excluded_providers" in capsys.readouterr().out
     assert main([*config, "sources", "remove", "npm"]) == 0
     assert main([*config, "probes", "add", "example.com", "--id", "dns"]) == 0
-    assert main([*config, "probes", "add", "example.org", "--id", "dns"]) == 2
+    assert main([*config, "probes", "add", "example.org", "--id", "dns"]) == 3
     url = "https://status.example.com/feed.atom"
     assert main([*config, "sources", "add", url, "--kind", "rss", "--id", "mine"]) == 0
     assert main([*config, "sources", "remove", "mine"]) == 0
     assert main([*config, "probes", "remove", "dns"]) == 0
-    assert main([*config, "probes", "remove", "dns"]) == 2
+    assert main([*config, "probes", "remove", "dns"]) == 3
     text = path.read_text()
     assert text.startswith("# operator notes\n[display]\nclock = 'local'  # office time\n")
     assert mode_of(path) == 0o600

@@ -27,7 +27,7 @@ from watchtui.demo.server import DemoServer
 from watchtui.domain import regions
 from watchtui.domain.errors import FeedError
 from watchtui.domain.model import Incident, Snapshot
-from watchtui.engine.core import Engine
+from watchtui.engine.engine import Engine
 from watchtui.sources import parse_payload
 from watchtui.store import Store
 

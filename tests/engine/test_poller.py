@@ -4,7 +4,6 @@ inferred resolutions and restarts."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,6 @@ from tests.support.statuspage_payloads import T0, Clock, history, incident, summ
 from watchtui.config import SourceSpec, derive_endpoints
 from watchtui.engine.poller import Poller
 from watchtui.store import Store
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as srv:
-        yield srv
 
 
 def spec(server: FeedServer, source_id: str = "test", interval: int = 60) -> SourceSpec:
@@ -79,6 +72,20 @@ def test_not_due_is_not_fetched_and_force_is(server: FeedServer, tmp_path: Path)
     assert server.request_count(SUMMARY) == 1
     forced = run(poll_once(make(store, server, clock), force=True))
     assert {o.outcome for o in forced} == {"not_modified"}
+
+
+def test_a_round_with_nothing_due_writes_nothing(server: FeedServer, tmp_path: Path) -> None:
+    server.set(SUMMARY, summary())
+    server.set(HISTORY, history())
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    poller = make(store, server, clock)
+    run(poll_once(poller))
+    version, before = store.data_version(), store.read_transactions
+    clock.advance(10)
+    assert run(poller.poll()) == []
+    # Not even a lease taken and given back; one read to see that nothing is due.
+    assert store.data_version() == version
+    assert store.read_transactions - before == 2  # the round's plan, and its sources' health
 
 
 def test_503_with_retry_after_backs_off_then_recovers(server: FeedServer, tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ from tests.support.board_fill import (
 from tests.support.board_story import AWS, AZURE, BLOG, EDGE, GCP, GIT, NOW
 from tests.support.feedserver import Fault, FeedServer
 from watchtui.config import Config, Endpoint, SourceSpec, parse_config, resolve_sources
-from watchtui.engine.core import Engine
+from watchtui.engine.engine import Engine
 from watchtui.engine.poller import Poller
 from watchtui.store import Store, probe_lease_key
 

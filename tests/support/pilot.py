@@ -11,6 +11,7 @@ import contextlib
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,9 @@ from textual.widgets import DataTable
 from textual.worker import WorkerFailed
 
 from tests.support.board import Board, open_board
-from watchtui.engine.core import Engine
-from watchtui.ui.app import WatchApp, utc_now
+from watchtui.domain.clock import utcnow
+from watchtui.engine.engine import Engine
+from watchtui.ui.app import WatchApp
 from watchtui.ui.widgets.keyed_table import KeyedTable
 from watchtui.ui.widgets.one_line import OneLine
 from watchtui.ui.widgets.stream import DISAGREEMENT_PREFIX, HINT_PREFIX
@@ -127,7 +129,21 @@ def rows(app: App[Any], name: str) -> dict[str, list[str]]:
 
 
 def headline(app: App[Any]) -> str:
-    return app.screen.query_one("#headline", OneLine).plain
+    return app.screen.query_one("#headline", OneLine).plain.strip()
+
+
+@dataclass(frozen=True)
+class Said:
+    title: str
+    message: str
+
+
+def said(app: App[Any]) -> list[Said]:
+    """Everything the app said, oldest first: the notification line's log in watchtui (which
+    never raises toasts), Textual's toasts in a bare host app."""
+    if isinstance(app, WatchApp):
+        return [Said(e.notice.title, e.notice.message) for e in reversed(app.notices.entries)]
+    return [Said(n.title, n.message) for n in app._notifications]
 
 
 def stream_key(source_id: str, incident_id: str, update_id: str) -> str:
@@ -194,7 +210,7 @@ def main(argv: list[str]) -> None:
         if name == "main":
             app: App[None] = make_app(
                 board,
-                clock=utc_now if "--live-clock" in argv else board.clock,
+                clock=utcnow if "--live-clock" in argv else board.clock,
                 ascii_only=ascii_only,
                 kiosk="--kiosk" in argv,
                 poll_interval=30.0,

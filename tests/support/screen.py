@@ -20,14 +20,14 @@ from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
 from watchtui.domain.model import Impact
-from watchtui.engine.core import WatchEngine
+from watchtui.engine.protocol import WatchEngine
 from watchtui.ui.app import WatchApp
 from watchtui.ui.widgets.keyed_table import KeyedTable
 
-_OPEN = re.compile(r"(\d+) open incidents?")
+_OPEN = re.compile(r"(\d+) open\b")
 # The board's word for each impact level (README, "The watch screen").
 _WORDS: dict[str, Impact] = {
-    "none": "none",
+    "ok": "none",
     "maint": "maintenance",
     "unknown": "unknown",
     "minor": "minor",

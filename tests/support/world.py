@@ -22,7 +22,7 @@ from tests.support.feedserver import Fault, FeedServer
 from watchtui.cli import main
 from watchtui.config import load_config
 from watchtui.domain.events import ChangeEvent
-from watchtui.engine.core import Engine
+from watchtui.engine.engine import Engine
 from watchtui.engine.overview import Overview
 from watchtui.store import Store
 

@@ -17,6 +17,7 @@ from tests.support.pilot import (
     engine_of,
     make_app,
     poll_after,
+    said,
     screen_text,
     settle,
     table,
@@ -29,13 +30,14 @@ from watchtui.ui.messages import OverviewLoaded
 from watchtui.ui.screens.help import HelpScreen
 from watchtui.ui.screens.kiosk import KioskScreen
 from watchtui.ui.screens.main import MainScreen
+from watchtui.ui.widgets.notification_line import NotificationLine
 
 # Three pinned rows (two disagreements, a hint), then thirteen incident updates.
 STREAM_ROWS = 16
 
 
 def messages(app: WatchApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in said(app)]
 
 
 class Overviews:
@@ -154,10 +156,19 @@ async def test_events_raise_plain_notifications(board: Board) -> None:
         assert bells == []
         board.serve(GCP, story.gcp_with_new_incident())
         await poll_after(pilot, board, minutes=2)
-        note = next(n for n in app._notifications if n.title == "New incident · Demo GCP")
+        note = next(n for n in said(app) if n.title == "New incident · Demo GCP")
         assert note.message == story.GCP_NEW_TITLE
-        assert note.markup is False
         assert bells == [1]
+        # One line, in plain text (the round's worst news), a count of the rest, no toasts.
+        line = app.screen.query_one(NotificationLine).plain
+        assert line.endswith("(+1 more: n)")
+        latest = app.notices.latest
+        assert latest is not None and latest.notice.title in line
+        assert not app._notifications
+        # n lists them all and marks them read.
+        await pilot.press("n")
+        await pilot.pause()
+        assert story.GCP_NEW_TITLE in screen_text(app) and app.notices.unread == 0
 
 
 async def test_notifications_respect_the_watchlist(board: Board) -> None:

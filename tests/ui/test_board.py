@@ -12,12 +12,13 @@ from tests.support.board import Board
 from tests.support.board_story import AZURE, GCP
 from tests.support.pilot import make_app, settle, workers_done
 from watchtui.engine.overview import Overview
+from watchtui.viewmodel.headline import headline
 
 
 def picture(overview: Overview) -> tuple[object, ...]:
     """What the board shows, without fetch statistics (a real refresh logs real latencies)."""
     return (
-        overview.headline(),
+        headline(overview).text(ascii_only=False),
         [(s.id, s.health, s.impact, s.open_incidents) for s in overview.sources],
         [(c.key, c.status) for c in overview.components],
         [item.key for item in overview.stream],

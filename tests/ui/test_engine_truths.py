@@ -40,17 +40,17 @@ async def test_an_open_incident_without_updates_is_on_the_board(board: Board) ->
         stream = rows(app, "stream")
         silent = [k for k in update_keys(app) if incident_of(k) == (GIT, GIT_SILENT)]
         assert len(silent) == 1
-        assert stream[silent[0]][1:4] == ["11:50", "Demo Git", "▲ major"]
+        assert stream[silent[0]][1:4] == ["11:50", "Demo Git", "✖ MAJOR"]
         assert stream[silent[0]][4] == (
             "Investigating elevated error rates — no updates published yet"
         )
         # Under its provider: counted, and the reason Demo Git reads major (its other incident
         # is minor, its troubled service degraded).
         services = rows(app, "services")
-        assert services["p\x1fdemo-git"][1] == "▲ major"
+        assert services["p\x1fdemo-git"][1] == "✖ MAJOR"
         assert services["p\x1fdemo-git"][2].startswith("2 open")
         # The header's count is the number of open incidents the stream shows.
-        match = re.search(r"(\d+) open incidents", headline(app))
+        match = re.search(r"(\d+) open\b", headline(app))
         assert match is not None
         assert int(match[1]) == len(open_incidents_in_stream(app)) == 4
 
@@ -67,7 +67,7 @@ async def test_a_failing_source_reads_unknown_never_ok(board: Board) -> None:
         assert services["p\x1fdemo-azure"][2] == "stale, last read 9m"
         # Now Google's feed fails too: its open incident stays on the board, but Demo GCP's
         # own state is unknown, not the "major" it last said and never "ok".
-        assert services["p\x1fdemo-gcp"][1] == "▲ major"
+        assert services["p\x1fdemo-gcp"][1] == "✖ MAJOR"
         board.server.fault(board.path_of(GCP), Fault.status(503))
         await poll_after(pilot, board, minutes=3)
         services = rows(app, "services")
@@ -82,16 +82,14 @@ async def test_a_resolved_gcp_incident_returns_its_product_to_operational(board:
     app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert rows(app, "services")[GCE_ROW][1] == "▲ partial"
-        assert rows(app, "regions")["r\x1fus-west\x1fDemo GCP\x1fgcp\x1fus-west1"][1] == (
-            "▲ partial"
-        )
+        assert rows(app, "services")[GCE_ROW][1] == "✖ MAJOR"
+        assert rows(app, "regions")["r\x1fus-west\x1fDemo GCP\x1fgcp\x1fus-west1"][1] == ("✖ MAJOR")
         # Google closes the incident (``end`` set, a final AVAILABLE update); the app polls.
         board.serve(GCP, story.gcp_current(resolved=True))
         await poll_after(pilot, board, minutes=3)
         services = rows(app, "services")
         assert GCE_ROW not in services  # operational: folded into its provider's row
-        assert services["p\x1fdemo-gcp"][1:] == ["· none", "1 ok"]
+        assert services["p\x1fdemo-gcp"][1:] == ["● ok", "1 ok"]
         await pilot.press("2", "a")
         assert rows(app, "services")[GCE_ROW][1] == "● ok"
         regions = rows(app, "regions")
@@ -100,7 +98,7 @@ async def test_a_resolved_gcp_incident_returns_its_product_to_operational(board:
         newest = next(k for k in update_keys(app) if incident_of(k) == (GCP, GCP_INCIDENT))
         assert stream[newest][3] == "✓ resolved"
         assert f"{story.HOSTILE_TITLE} — The issue with" in stream[newest][4]
-        assert headline(app).startswith(" ≠ 2 disagreements  3 open incidents")
+        assert "· 2 disagreements · 3 open ·" in headline(app)
         # Its resolution is one more update; with Demo AWS alone in trouble in us-west, the
         # common-cause hint is gone: two disagreements stay pinned.
         assert len(update_keys(app)) == 14

@@ -27,6 +27,7 @@ from tests.support.pilot import (
     incident_of,
     make_app,
     poll_after,
+    said,
     screen_text,
     settle,
     stream_key,
@@ -255,7 +256,7 @@ async def test_only_watched_with_empty_watchlist_explains(board: Board) -> None:
         await settle(pilot)
         await pilot.press("W")
         assert not app.screen.only_watched  # type: ignore[attr-defined]
-        assert any("Nothing is watched" in n.message for n in app._notifications)
+        assert any("Nothing is watched" in n.message for n in said(app))
 
 
 async def test_live_update_does_not_move_the_cursor(board: Board) -> None:
@@ -277,7 +278,7 @@ async def test_live_update_does_not_move_the_cursor(board: Board) -> None:
         assert app.focused is stream
         assert services.cursor_key == service_before
         gce = services.get_row("c\x1fdemo-gcp\x1fgce")
-        assert gce[1].plain == "■ MAJOR"
+        assert gce[1].plain == "■ CRITICAL"
 
 
 async def test_new_updates_are_unread_until_highlighted(board: Board) -> None:
@@ -357,7 +358,7 @@ async def test_ascii_mode_uses_ascii_markers(board: Board) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         statuses = column_text(table(app, "regions"), "status")
-        assert statuses[0] == "X MAJOR"
+        assert statuses[0] == "# CRITICAL"
         names = column_text(table(app, "regions"), "name")
         assert all(ord(ch) < 128 for name in names for ch in name)
         text = column_text(table(app, "stream"), "text")

@@ -21,6 +21,7 @@ from tests.support.board_story import (
     NOW,
 )
 from watchtui.domain.events import ChangeEvent
+from watchtui.domain.model import impact_rank
 from watchtui.engine.overview import Overview
 from watchtui.viewmodel import notify
 from watchtui.viewmodel.notify import NotifyPolicy, select
@@ -196,14 +197,15 @@ def test_describe_uses_provider_names_and_stays_plain(overview: Watching) -> Non
     notice = notify.describe(hostile, overview())
     assert notice.title == "New incident · Demo GCP"
     assert notice.message == "[bold]x[/bold]"
-    assert notice.severity == "error"
+    assert notice.level == hostile.impact
     change = notify.describe(
         component_changed(AWS, EC2, "degraded", "operational", "Amazon EC2"),
         overview(),
         ascii_only=True,
     )
-    assert change.message == "Amazon EC2: degraded -> operational"
-    assert change.severity == "information"
+    # In the board's words, not the feed's: degraded reads minor, operational ok.
+    assert change.message == "Amazon EC2: minor -> ok"
+    assert change.level == "none"
 
 
 def test_summary_of_many(overview: Watching) -> None:
@@ -213,7 +215,7 @@ def test_summary_of_many(overview: Watching) -> None:
     ]
     summary = notify.summarise(notices)
     assert summary.title == "5 changes"
-    assert summary.severity == "error"
+    assert summary.level == max((n.level for n in notices), key=impact_rank)
     assert "and 2 more" in summary.message
 
 
@@ -246,12 +248,8 @@ def test_desktop_sequences(overview: Watching) -> None:
 
 class Recorder:
     def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
         self.bells = 0
         self.written: list[str] = []
-
-    def notify(self, message: str, **kwargs: Any) -> None:
-        self.calls.append((message, kwargs))
 
     def bell(self) -> None:
         self.bells += 1
@@ -260,17 +258,14 @@ class Recorder:
         self.written.append(data)
 
 
-def test_emit_without_markup_and_with_opt_ins(overview: Watching) -> None:
-    app = Recorder()
-    notice = notify.Notice("New incident · X", "[b]title[/b]", "error")
-    notify.emit(app, notice, bell=False, desktop_writer=None)
-    assert app.calls == [
-        ("[b]title[/b]", {"title": "New incident · X", "severity": "error", "markup": False})
-    ]
-    assert app.bells == 0 and app.written == []
-    notify.emit(app, notice, bell=True, desktop_writer=app, flavour="osc777")
-    assert app.bells == 1
-    assert app.written == ["\x1b]777;notify;New incident · X;[b]title[/b]\x07"]
+def test_emit_rings_and_writes_only_when_asked(overview: Watching) -> None:
+    terminal = Recorder()
+    notice = notify.Notice("New incident · X", "[b]title[/b]", "major")
+    notify.emit(notice, bell=None, desktop_writer=None)
+    assert terminal.bells == 0 and terminal.written == []
+    notify.emit(notice, bell=terminal.bell, desktop_writer=terminal, flavour="osc777")
+    assert terminal.bells == 1
+    assert terminal.written == ["\x1b]777;notify;New incident · X;[b]title[/b]\x07"]
 
 
 # --- the user's own signals ------------------------------------------------------------------
@@ -344,15 +339,15 @@ def test_signal_debounce_is_per_probe_and_kind(overview: Watching) -> None:
 
 def test_describe_signals(overview: Watching) -> None:
     notice = notify.describe(DISAGREE, overview())
-    assert (notice.title, notice.severity, notice.pinned) == ("≠ Disagreement", "error", True)
+    assert (notice.title, notice.level, notice.pinned) == ("≠ Disagreement", "critical", True)
     assert notice.message == DISAGREE.title
     outage_up = DISAGREE.model_copy(update={"new_status": "provider_outage_probe_up"})
-    assert notify.describe(outage_up, overview()).severity == "warning"
+    assert notify.describe(outage_up, overview()).level == "major"
     assert notify.describe(DISAGREE, overview(), ascii_only=True).title == "!= Disagreement"
     down = notify.describe(PROBE_DOWN, overview())
-    assert (down.title, down.severity, down.pinned) == ("Probe down", "error", True)
+    assert (down.title, down.level, down.pinned) == ("Probe down", "critical", True)
     up = notify.describe(PROBE_UP, overview())
-    assert (up.title, up.severity) == ("Probe up", "information")
+    assert (up.title, up.level) == ("Probe up", "none")
     hint = notify.describe(HINT, overview())
     assert hint.title == "Possible common cause (a hint)" and not hint.pinned
     assert hint.message.endswith("not confirmed.")

@@ -18,6 +18,7 @@ from tests.support.pilot import (
     make_app,
     poll_after,
     rows,
+    said,
     screen_lines,
     settle,
     table,
@@ -45,16 +46,16 @@ async def test_probes_sit_under_their_geography_and_a_down_probe_is_not_ok(board
         keys = list(regions)
         europe = regions["g\x1feu-central"]
         # Demo Edge calls FRA operational; the probe there is down: the geography is not ok.
-        assert europe[1] == "✖ probe DOWN"
+        assert europe[1] == "■ probe DOWN"
         # A probe down weighs as a major outage: Central Europe ranks right after US West
         # (MAJOR with 3 open incidents), ahead of the quiet US East.
         assert keys.index("g\x1feu-central") < keys.index("g\x1fus-east")
         probe_row = keys.index("p\x1feu-central\x1fapi-eu")
         assert keys[probe_row - 1] == "g\x1feu-central"  # worst child first
-        assert regions["p\x1feu-central\x1fapi-eu"][:2] == ["  └ probe api-eu", "✖ DOWN"]
+        assert regions["p\x1feu-central\x1fapi-eu"][:2] == ["  └ probe api-eu", "■ DOWN"]
         assert regions["r\x1feu-central\x1fDemo Edge\x1fcloudflare\x1fFRA"][1] == "● ok"
         # An up probe beside a major outage changes nothing of the geography's status.
-        assert regions["g\x1fus-west"][1] == "■ MAJOR"
+        assert regions["g\x1fus-west"][1] == "■ CRITICAL"
         assert regions["p\x1fus-west\x1fapi-us"][1] == "● up"
         # Probes without a region are in no geography.
         assert not any("git-ssh" in k or "dns-edge" in k for k in keys)
@@ -71,7 +72,7 @@ async def test_probes_sit_with_their_provider_in_the_services_pane(board: Board)
         edge = keys.index("p\x1fdemo-edge")
         assert keys[edge + 1] == "probe\x1fapi-eu"
         assert services["p\x1fdemo-edge"][1] == "◆ maint"
-        assert services["probe\x1fapi-eu"] == ["  probe api-eu", "✖ DOWN 5m", "FRA"]
+        assert services["probe\x1fapi-eu"] == ["  probe api-eu", "■ DOWN 5m", "FRA"]
         # Its down probe lifts Demo Edge above Demo Git and Demo GCP (major).
         assert edge < keys.index("p\x1fdemo-git") < keys.index("p\x1fdemo-gcp")
         assert services["probe\x1fgit-ssh"][1:] == ["● up 20h", "Git Operations"]
@@ -105,7 +106,7 @@ async def test_disagreements_lead_the_stream_then_the_hint(board: Board) -> None
         keys = list(stream)
         # "It's probably you" first, then the outage your probe does not see, then the hint.
         assert keys[:3] == [EU, US, HINT]
-        assert stream[EU][:4] == ["≠", "11:55", "Demo Edge", "✖ DOWN"]
+        assert stream[EU][:4] == ["≠", "11:55", "Demo Edge", "■ DOWN"]
         assert stream[EU][4].startswith("Your probe api-eu (FRA) failing for 5 min")
         assert stream[US][3] == "● up"
         assert stream[HINT][0] == "?" and stream[HINT][3] == "hint"
@@ -117,7 +118,10 @@ async def test_headline_puts_disagreements_first(board: Board) -> None:
     app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert headline(app).startswith(" ≠ 2 disagreements  4 open incidents · 1 probe down")
+        # The worst level leads, then where; the disagreements come first among the counts.
+        line = headline(app)
+        assert line.startswith("■ CRITICAL · US West")
+        assert "· 2 disagreements · 4 open · 1 probe down" in line
 
 
 async def test_disagreement_updates_in_place_and_the_cursor_stays(board: Board) -> None:
@@ -253,9 +257,10 @@ async def test_ascii_mode_has_no_unicode_in_footer_header_or_stream(board: Board
     app = make_app(board, ascii_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert headline(app).startswith(" != 2 disagreements  4 open incidents | ")
+        assert headline(app).startswith("# CRITICAL | US West")
+        assert "| 2 disagreements | 4 open | 1 probe down" in headline(app)
         stream = rows(app, "stream")
-        assert stream[EU][0] == "!=" and stream[EU][3] == "x DOWN"
+        assert stream[EU][0] == "!=" and stream[EU][3] == "# DOWN"
         assert stream[EU][4].endswith("...")
         await pilot.press("P")
         await settle(pilot)
@@ -271,7 +276,7 @@ async def test_ascii_mode_has_no_unicode_in_footer_header_or_stream(board: Board
             assert glyph not in shot, glyph
 
 
-async def test_a_disagreement_is_toasted_even_with_a_watchlist_and_many_changes(
+async def test_a_disagreement_is_told_even_with_a_watchlist_and_many_changes(
     board: Board,
 ) -> None:
     engine = board.engine()
@@ -284,10 +289,17 @@ async def test_a_disagreement_is_toasted_even_with_a_watchlist_and_many_changes(
         await poll_after(pilot, board, minutes=2)
         found = engine_of(app).overview().disagreements
         git = next(d for d in found if d.probe_id == "git-ssh")
-        notes = list(app._notifications)
-        toast = next(n for n in notes if n.title == "≠ Disagreement")
-        assert toast.message == git.message and toast.markup is False
-        assert toast.severity == "warning"  # an outage the probe does not see
+        notes = said(app)
+        notice = next(n for n in notes if n.title == "≠ Disagreement")
+        assert notice.message == git.message
+        # An outage the probe does not see: told as major, the urgent direction is critical.
+        assert (
+            next(e.notice.level for e in app.notices.entries if e.notice.title == "≠ Disagreement")
+            == "major"
+        )
+        # The disagreement is the newest thing on the notification line.
+        assert app.notices.latest is not None
+        assert app.notices.latest.notice.title == "≠ Disagreement"
         # The Git changes became one summary; the disagreement stayed on its own.
         others = [n.title for n in notes if n.title != "≠ Disagreement"]
         assert len(others) == 1 and others[0].endswith(" changes")

@@ -12,7 +12,8 @@ from tests.support.board import Board
 from tests.support.board_story import NOW
 from tests.support.pilot import ScreenHost, settle, workers_done
 from watchtui.config import parse_config
-from watchtui.engine.core import Engine, ProbeHistory
+from watchtui.engine.engine import Engine
+from watchtui.engine.protocol import ProbeHistory
 from watchtui.store import ProbePeriod, ProbeResult, ProbeState, Store
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.incident_list import FittedTable
@@ -73,15 +74,15 @@ async def test_table_worst_first_with_sparklines_and_errors(board: Board) -> Non
         assert table.row_keys() == ["api-eu", "dns-edge", "api-us", "git-ssh"]
         eu = cells(screen, "api-eu")
         # The last run failed fast (a 503): its latency is shown, its bar is a cross.
-        assert eu[:3] == ["≠ api-eu", "✖ DOWN 5m", "12ms"]
+        assert eu[:3] == ["≠ api-eu", "■ DOWN 5m", "12ms"]
         # 30 runs, the last six failed: crosses at the right end, bars before them.
-        assert len(eu[3]) == 30 and eu[3].endswith("✖" * 6) and "✖" not in eu[3][:24]
+        assert len(eu[3]) == 30 and eu[3].endswith("✗" * 6) and "✗" not in eu[3][:24]
         assert eu[4] == "Demo Edge · FRA" and eu[5] == "HTTP 503"
         assert cells(screen, "dns-edge")[1:4] == ["? unknown", "—", " " * 30]
         assert cells(screen, "api-us")[:3] == ["≠ api-us", "● up 3d", "117ms"]
         assert cells(screen, "git-ssh")[0] == "git-ssh"  # no disagreement, no mark
         heading = screen.query_one("#heading", OneLine).plain
-        assert heading == "Probes  4 probes · ✖ DOWN 1 · ? unknown 1 · ≠ 2 disagreements"
+        assert heading == "Probes  4 probes · ■ DOWN 1 · ? unknown 1 · ≠ 2 disagreements"
 
 
 async def test_detail_shows_the_week_and_the_larger_sparkline(board: Board) -> None:
@@ -92,19 +93,19 @@ async def test_detail_shows_the_week_and_the_larger_sparkline(board: Board) -> N
         assert screen.selected is not None and screen.selected.id == "api-eu"
         text = detail(screen)
         assert "depends on Demo Edge · region FRA Frankfurt, Germany (Central Europe)" in text
-        assert "✖ DOWN for 5m, since 11:55 UTC" in text
+        assert "■ DOWN for 5m, since 11:55 UTC" in text
         assert "Last error: HTTP 503" in text
         assert "≠ Your probe api-eu (FRA) failing for 5 min" in text
         assert "Last 7 days: down 17m in 2 periods (99.8% up)" in text
         # Newest period first; a down period within one day reads "08:02–08:14".
         lines = [line.strip() for line in text.splitlines()]
-        down_now = lines.index("✖ DOWN   Jul 29 11:55 – now  (5m, ongoing)")
-        assert lines[down_now + 2] == "✖ DOWN   Jul 27 08:02–08:14  (12m)"
+        down_now = lines.index("■ DOWN   Jul 29 11:55 – now  (5m, ongoing)")
+        assert lines[down_now + 2] == "■ DOWN   Jul 27 08:02–08:14  (12m)"
         # The chart draws the engine's history of the week (six runs on Jul 27, then the last
         # 120; as many as fit), not the 30 of the row.
         chart = screen.query_one(LatencyChart)
         assert len(chart.values) == 126 and chart.values[-6:] == (None,) * 6
-        assert "last 110 runs" in text and "✖ failed run (6)" in text
+        assert "last 110 runs" in text and "✗ failed run (6)" in text
 
 
 async def test_moving_the_cursor_reads_that_probe_history(board: Board) -> None:
@@ -133,11 +134,11 @@ async def test_ascii_mode(board: Board) -> None:
         await settle(pilot)
         screen = screen_of(app)
         eu = cells(screen, "api-eu")
-        assert eu[0] == "!= api-eu" and eu[1] == "x DOWN 5m" and eu[3].endswith("xxxxxx")
+        assert eu[0] == "!= api-eu" and eu[1] == "# DOWN 5m" and eu[3].endswith("xxxxxx")
         assert eu[3].isascii() and eu[-1] == "HTTP..."
         text = detail(screen)
         assert text.isascii()
-        assert "x DOWN   Jul 27 08:02-08:14  (12m)" in text
+        assert "# DOWN   Jul 27 08:02-08:14  (12m)" in text
         assert "oldest -> newest" in text and "#" in text
 
 
@@ -206,14 +207,14 @@ def test_periods_text_clips_the_down_time_to_the_window() -> None:
 
 def test_latency_sparkline_scales_to_the_slowest_and_marks_failures() -> None:
     line = fmt.latency_spark([10.0, 20.0, None, 80.0], width=6)
-    assert line.plain == "  ▁▂✖█"
+    assert line.plain == "  ▁▂✗█"
     assert fmt.latency_spark([10.0, 20.0, None, 80.0], ascii_only=True).plain == "_.x#"
     assert fmt.latency_spark([]).plain == ""
 
 
 def test_latency_chart_rows_top_first() -> None:
     rows = [r.plain for r in fmt.latency_chart([100.0, 50.0, None], 2)]
-    assert rows == ["█  ", "██✖"]
+    assert rows == ["█  ", "██✗"]
     rows = [r.plain for r in fmt.latency_chart([100.0, 50.0, None], 2, ascii_only=True)]
     assert rows == ["#  ", "##x"]
 

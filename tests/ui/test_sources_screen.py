@@ -11,8 +11,8 @@ from tests.support.board import Board
 from tests.support.board_fill import SOURCES
 from tests.support.board_story import AWS, AZURE, BLOG, EDGE, GCP, GIT, NOW
 from tests.support.feedserver import Fault
-from tests.support.pilot import ScreenHost, settle
-from watchtui.engine.core import Engine
+from tests.support.pilot import ScreenHost, said, settle
+from watchtui.engine.engine import Engine
 from watchtui.ui.screens.catalog_picker import CatalogPicker
 from watchtui.ui.screens.incident_list import FittedTable
 from watchtui.ui.screens.sources import SourcesScreen, every, source_cells
@@ -54,7 +54,7 @@ async def test_rows_show_statistics(board: Board) -> None:
         assert _cell(app, GCP, "every") == "2m"
         assert _cell(app, AZURE, "health") == "◌ STALE"
         assert _cell(app, AZURE, "last_ok") == "9m"
-        assert _cell(app, BLOG, "health") == "✖ FAILING"
+        assert _cell(app, BLOG, "health") == "✗ FAILING"
         assert _cell(app, BLOG, "last_ok") == "3h"
         # The mean of its recent fetches, the failed one having no latency.
         assert _cell(app, BLOG, "latency") == "450ms"
@@ -101,7 +101,7 @@ async def test_disable_and_enable_the_selected_source(board: Board) -> None:
         await pilot.press("space")
         await settle(pilot)
         assert all(s.enabled for s in board.store.sources())
-        assert _cell(app, BLOG, "health") == "✖ FAILING"
+        assert _cell(app, BLOG, "health") == "✗ FAILING"
 
 
 async def test_refresh_polls_the_selected_source(board: Board) -> None:
@@ -113,7 +113,7 @@ async def test_refresh_polls_the_selected_source(board: Board) -> None:
         # Only Demo GCP, now, however recently it was fetched.
         assert board.server.request_count(board.path_of(GCP)) == 1
         assert board.server.request_count(board.path_of(AWS)) == 0
-        assert any(n.message.startswith("Refreshed Demo GCP: ") for n in app._notifications)
+        assert any(n.message.startswith("Refreshed Demo GCP: ") for n in said(app))
 
 
 async def test_refreshing_a_source_counts_only_its_own_changes(board: Board) -> None:
@@ -126,7 +126,7 @@ async def test_refreshing_a_source_counts_only_its_own_changes(board: Board) -> 
         await settle(pilot)
         state = board.store.endpoint_state(board.endpoint(GCP).url)
         assert state is not None and state.last_outcome == "not_modified"
-        refreshed = [n.message for n in app._notifications if n.message.startswith("Refreshed")]
+        refreshed = [n.message for n in said(app) if n.message.startswith("Refreshed")]
         assert refreshed == ["Refreshed Demo GCP: 0 changes"]
 
 
@@ -139,7 +139,7 @@ async def test_refresh_of_a_disabled_source_does_not_poll(board: Board) -> None:
         await pilot.press("r")
         await settle(pilot)
         assert board.server.request_count(board.path_of(AWS)) == 0
-        assert any("is disabled" in n.message for n in app._notifications)
+        assert any("is disabled" in n.message for n in said(app))
 
 
 async def test_add_from_catalogue_by_fuzzy_search(board: Board) -> None:

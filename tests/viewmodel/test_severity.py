@@ -41,7 +41,7 @@ def test_sixteen_colours_use_only_the_named_ansi_colours() -> None:
     for text in STYLES["ansi"].values():
         style = Style.parse(text)
         for colour in (style.color, style.bgcolor):
-            assert colour is None or colour.number is not None and colour.number < 16
+            assert colour is None or (colour.number is not None and colour.number < 16)
 
 
 def test_components_and_probes_land_on_the_scale() -> None:

@@ -13,13 +13,16 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from watchtui.domain.text import fold
 from watchtui.sources import KIND_MODULES
+
+if TYPE_CHECKING:
+    from textual.fuzzy import Matcher
 
 LINK_KIND = "link"
 EndpointRole = Literal["current", "history"]
@@ -238,32 +241,10 @@ def _starts_word(text: str, at: int) -> bool:
     return at == 0 or text[at - 1] == " "
 
 
-def _subsequence_score(query: str, text: str) -> float:
-    """Score for ``query`` as a subsequence of ``text`` (0 when it is not one).
-
-    Rewards consecutive runs and letters that start words; penalises the spread of the match and
-    the length of ``text`` so "githb" prefers "github" over "github enterprise cloud au".
-    """
-    pos = -1
-    first = -1
-    run = 0
-    bonus = 0.0
-    for ch in query:
-        nxt = text.find(ch, pos + 1)
-        if nxt < 0:
-            return 0.0
-        if first < 0:
-            first = nxt
-        run = run + 1 if nxt == pos + 1 else 1
-        bonus += 2.0 * (run - 1)
-        if _starts_word(text, nxt):
-            bonus += 3.0
-        pos = nxt
-    spread = pos - first + 1 - len(query)
-    return max(100.0 + bonus - 1.5 * spread - 0.5 * first - 0.2 * len(text), 1.0)
-
-
-def _field_score(query: str, text: str) -> float:
+def _field_score(query: str, text: str, matcher: Matcher) -> float:
+    """Exact beats prefix beats a substring (at a word start first); anything else is scored by
+    Textual's fuzzy matcher, the one the command palette uses, less a little for long text so
+    "githb" prefers "github" over "github enterprise cloud au"."""
     if not text:
         return 0.0
     if text == query:
@@ -273,33 +254,45 @@ def _field_score(query: str, text: str) -> float:
     at = text.find(query)
     if at > 0:
         return (600.0 if _starts_word(text, at) else 400.0) - at - 0.5 * len(text)
-    return _subsequence_score(query, text)
+    fuzzy = matcher.match(text)
+    if fuzzy <= 0:
+        return 0.0
+    return max(100.0 * fuzzy / len(query) - 0.2 * len(text), 1.0)
 
 
-def _best(query: str, item: _Searchable) -> float:
-    return max(_field_score(query, text) * weight for text, weight in item.fields)
+def _best(query: str, item: _Searchable, matcher: Matcher) -> float:
+    return max(_field_score(query, text, matcher) * weight for text, weight in item.fields)
 
 
-def _entry_score(query: str, item: _Searchable) -> float:
-    score = _best(query, item)
+def _entry_score(query: str, item: _Searchable, matchers: dict[str, Matcher]) -> float:
+    score = _best(query, item, matchers[query])
     if score <= 0 and " " in query:
         # Several words: each must match somewhere ("datadog eu" -> Datadog EU).
-        score = 0.9 * min(_best(word, item) for word in query.split())
+        score = 0.9 * min(_best(word, item, matchers[word]) for word in query.split())
     # Among equals, prefer what can actually be watched.
     return score + (1.0 if score > 0 and item.entry.pollable else 0.0)
 
 
 def search(query: str, limit: int = 20) -> list[CatalogEntry]:
-    """Entries matching ``query`` best first (exact, prefix, word, substring, then subsequence).
+    """Entries matching ``query`` best first (exact, prefix, word, substring, then fuzzy), the
+    one search behind ``watchtui catalog`` and the UI's catalogue picker.
 
-    An empty query lists the catalogue alphabetically.  Cheap enough to run on every keystroke.
+    An empty query lists the catalogue alphabetically.  A few milliseconds over the whole
+    catalogue, so it runs on every keystroke.
     """
+    # Imported here: the config (and so every CLI command) imports this module, and Textual
+    # takes ~80 ms to import; only a search needs it.  It starts no app.
+    from textual.fuzzy import Matcher
+
     q = _norm(query)
     if limit <= 0:
         return []
     if not q:
         return list(load_catalog()[:limit])
-    scored = [(_entry_score(q, item), item.entry.id, item.entry) for item in _search_index()]
+    matchers = {text: Matcher(text) for text in (q, *q.split())}
+    scored = [
+        (_entry_score(q, item, matchers), item.entry.id, item.entry) for item in _search_index()
+    ]
     hits = [hit for hit in scored if hit[0] > 0]
     hits.sort(key=lambda hit: (-hit[0], hit[1]))
     return [entry for _, _, entry in hits[:limit]]

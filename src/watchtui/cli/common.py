@@ -15,11 +15,9 @@ from watchtui import catalog
 from watchtui.cli.output import whole_seconds
 from watchtui.config import (
     Config,
-    ConfigError,
     config_path,
     db_path,
     load_config,
-    watched_providers,
 )
 from watchtui.domain.assessment import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING
 from watchtui.store import Store
@@ -31,7 +29,6 @@ __all__ = [
     "EXIT_USAGE",
     "EXIT_WARNING",
     "CliError",
-    "check_unique_ids",
     "config_file",
     "days_before",
     "load",
@@ -68,21 +65,7 @@ def config_file(args: argparse.Namespace, *, may_create: bool = False) -> Path:
 def load(args: argparse.Namespace, *, may_create: bool = False) -> tuple[Path, Config]:
     path = config_file(args, may_create=may_create)
     config = load_config(path)
-    check_unique_ids(config, path)
     return path, config
-
-
-def check_unique_ids(config: Config, path: Path | None) -> None:
-    """A ``[[sources]]`` entry may not reuse the id of a watched catalog provider: both would be
-    polled and shown under one id.  (Repeated ``[[sources]]`` ids are rejected on load.)"""
-    watched = set(watched_providers(config.watch))
-    for index, source in enumerate(config.sources):
-        if source.id in watched:
-            raise ConfigError(
-                path,
-                f"key 'sources[{index}].id': {source.id!r} is also a watched catalog provider; "
-                f"keep one (`watchtui sources remove {source.id}` removes both)",
-            )
 
 
 def open_store(args: argparse.Namespace, *, write: bool = False) -> Store:

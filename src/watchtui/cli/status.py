@@ -12,10 +12,11 @@ import asyncio
 from datetime import datetime
 from typing import Any, TextIO
 
-from watchtui.cli.common import CliError, load, open_store, print_json
+from watchtui.cli.common import load, open_store, print_json, resolve_source_id
+from watchtui.cli.output import count, stamp
 from watchtui.config import Config, SourceSpec, resolve_sources
 from watchtui.domain import assessment
-from watchtui.domain.document import incident_to_dict, iso
+from watchtui.domain.document import incident_to_dict
 from watchtui.domain.model import impact_rank
 from watchtui.engine.overview import Overview
 from watchtui.store import Store
@@ -25,10 +26,8 @@ def selected_specs(args: argparse.Namespace, config: Config) -> list[SourceSpec]
     specs = resolve_sources(config)
     if args.source:
         known = {s.id for s in specs}
-        unknown = [s for s in args.source if s not in known]
-        if unknown:
-            raise CliError(f"unknown source {unknown[0]!r} (see `watchtui sources list`)")
-        specs = [s for s in specs if s.id in args.source]
+        wanted = {resolve_source_id(raw, known) for raw in args.source}
+        specs = [s for s in specs if s.id in wanted]
     if getattr(args, "only_watched", False) and not config.watchlist.empty:
         watched = set(config.watchlist.providers)
         watched |= {c.split(":", 1)[0] for c in config.watchlist.components}
@@ -37,15 +36,16 @@ def selected_specs(args: argparse.Namespace, config: Config) -> list[SourceSpec]
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
-    from watchtui.engine.core import Engine
+    from watchtui.engine.engine import Engine
 
     _, config = load(args)
     specs = selected_specs(args, config)
     store = open_store(args)
-    if not args.cached:
+    # A viewer of another user's store reads what the collector wrote: it cannot fetch.
+    if not args.cached and not store.readonly:
         asyncio.run(_fetch_round(store, specs, config))
     overview = Engine(store, config, clock=args.clock).overview()
-    report = status_report(overview, [s.id for s in specs], args.clock())
+    report = status_report(overview, specs, args.clock())
     if args.json:
         print_json(report, out)
     else:
@@ -68,10 +68,10 @@ async def _fetch_round(store: Store, specs: list[SourceSpec], config: Config) ->
         await poller.aclose()
 
 
-def status_report(overview: Overview, selected: list[str], now: datetime) -> dict[str, Any]:
+def status_report(overview: Overview, selected: list[SourceSpec], now: datetime) -> dict[str, Any]:
     """The selected sources as the board judges them, and the exit code
     (``assessment.exit_code``: the worst known state wins; unknown only when nothing worse)."""
-    chosen = set(selected)
+    chosen = {spec.id for spec in selected}
     on_board: dict[str, list[dict[str, Any]]] = {}
     for view in overview.open_incidents:
         entry = {**incident_to_dict(view.incident), "source_id": view.source_id}
@@ -95,18 +95,22 @@ def status_report(overview: Overview, selected: list[str], now: datetime) -> dic
                 "health": source.health,
                 "impact": source.impact,
                 "known_impact": source.known_impact,
-                "last_success_at": iso(source.last_success_at),
-                "last_attempt_at": iso(source.last_attempt_at),
+                "last_success_at": stamp(source.last_success_at),
+                "last_attempt_at": stamp(source.last_attempt_at),
                 "last_error": source.last_error,
                 "note": source.note,
                 "components": impaired.get(source.id, []),
                 "incidents": on_board.get(source.id, []),
             }
         )
+    # A source the store has never heard of (`status --cached` before any fetch) is not on the
+    # board at all; it is still watched, and blind: never read, so unknown, never "OK".
+    seen = {row["id"] for row in rows}
+    rows += [_never_read(spec) for spec in selected if spec.id not in seen]
     rows.sort(key=lambda r: (-impact_rank(r["impact"]), str(r["id"])))
     probes = [p for p in overview.probes if p.provider is None or p.provider in chosen]
     report: dict[str, Any] = {
-        "generated_at": iso(now),
+        "generated_at": stamp(now),
         "exit_code": assessment.exit_code(
             [row["impact"] for row in rows], probe_down=any(p.state == "down" for p in probes)
         ),
@@ -120,7 +124,7 @@ def status_report(overview: Overview, selected: list[str], now: datetime) -> dic
                 "target": p.target,
                 "provider": p.provider,
                 "state": p.state,
-                "since": iso(p.since),
+                "since": stamp(p.since),
                 "last_error": p.last_error,
             }
             for p in probes
@@ -130,7 +134,7 @@ def status_report(overview: Overview, selected: list[str], now: datetime) -> dic
                 "probe_id": d.probe_id,
                 "provider": d.provider,
                 "kind": d.kind,
-                "since": iso(d.since),
+                "since": stamp(d.since),
                 "message": d.message,
             }
             for d in overview.disagreements
@@ -139,12 +143,31 @@ def status_report(overview: Overview, selected: list[str], now: datetime) -> dic
     return report
 
 
+def _never_read(spec: SourceSpec) -> dict[str, Any]:
+    return {
+        "id": spec.id,
+        "name": spec.name,
+        "kind": spec.kind,
+        "health": "never",
+        "impact": assessment.source_impact("never", [], []),
+        "known_impact": assessment.known_impact([], []),
+        "last_success_at": None,
+        "last_attempt_at": None,
+        "last_error": None,
+        "note": None,
+        "components": [],
+        "incidents": [],
+    }
+
+
 _LABEL = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
 
 
 def format_status(report: dict[str, Any]) -> str:
-    lines = [f"{_LABEL[report['exit_code']]}: {len(report['sources'])} sources at "]
-    lines[0] += str(report["generated_at"])
+    lines = [
+        f"{_LABEL[report['exit_code']]}: {count(len(report['sources']), 'source')} "
+        f"at {report['generated_at']}"
+    ]
     lines.append(f"{'SOURCE':<22} {'IMPACT':<11} {'HEALTH':<8} OPEN  DETAIL")
     for row in report["sources"]:
         lines.append(

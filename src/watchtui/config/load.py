@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from watchtui import catalog
 from watchtui.config.schema import MIN_INTERVAL, Config
+from watchtui.config.sources import watched_providers
 
 __all__ = ["ConfigError", "load_config", "parse_config", "parse_text", "read_raw", "read_text"]
 
@@ -92,9 +93,17 @@ def _message(error: Mapping[str, Any]) -> str:
 def _check_references(config: Config, path: Path | None) -> None:
     _check_providers(config, path)
     seen: set[str] = set()
+    watched = set(watched_providers(config.watch))
     for index, source in enumerate(config.sources):
         if source.id in seen:
             raise ConfigError(path, f"key 'sources[{index}].id': duplicate id {source.id!r}")
+        if source.id in watched:
+            # Two sources with one id would show as two rows of "github" everywhere.
+            raise ConfigError(
+                path,
+                f"key 'sources[{index}].id': {source.id!r} is also a watched catalog provider;"
+                f" keep one (`watchtui sources remove {source.id}` removes both)",
+            )
         seen.add(source.id)
     probe_ids: set[str] = set()
     for index, probe in enumerate(config.probes):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,14 +18,11 @@ from watchtui.config import Config
 from watchtui.demo.config import demo_config
 from watchtui.demo.scenario import Scenario
 from watchtui.demo.server import DemoServer
+from watchtui.domain.clock import utcnow
 
 if TYPE_CHECKING:
     from watchtui.domain.events import ChangeEvent
-    from watchtui.engine.core import Engine
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+    from watchtui.engine.engine import Engine
 
 
 class DemoFeed:
@@ -107,7 +104,7 @@ async def replay(
 
 
 def run_demo(*, step_seconds: float = 8.0, ascii_only: bool = False, kiosk: bool = False) -> int:
-    from watchtui.engine.core import Engine
+    from watchtui.engine.engine import Engine
     from watchtui.store import Store
     from watchtui.ui.app import WatchApp
 

@@ -12,7 +12,7 @@ names, update bodies), so they are safe to print.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -35,22 +35,7 @@ EventKind = Literal[
     "correlation",
 ]
 
-EVENT_KINDS: tuple[EventKind, ...] = (
-    "incident_opened",
-    "incident_updated",
-    "update_added",
-    "incident_resolved",
-    "component_status_changed",
-    "source_stale",
-    "source_failing",
-    "source_drifted",
-    "source_recovered",
-    "probe_down",
-    "probe_up",
-    "disagreement_started",
-    "disagreement_ended",
-    "correlation",
-)
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
 
 class ChangeEvent(BaseModel):

@@ -2,7 +2,8 @@
 
 The engine builds an ``Overview`` in a worker thread; widgets only render it.  Everything here is
 pure, so the UI's logic (grouping by geography, worst-first ordering, watch filtering) is tested
-without a terminal.
+without a terminal.  Imports only the domain and ``signals.findings``: the UI imports this module,
+and must not pay for the store, the poller or httpx to do so.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import Literal
 
 from watchtui.domain import regions
-from watchtui.domain.assessment import BLIND, Health, is_blind
+from watchtui.domain.assessment import BLIND, Health, counts_as_open_incident, is_blind
 from watchtui.domain.model import (
     ComponentStatus,
     Impact,
@@ -25,21 +26,11 @@ from watchtui.domain.model import (
     status_rank,
     worst_status,
 )
+from watchtui.signals.findings import CorrelationHint, Disagreement, item_key
 
-# The region taxonomy each kind speaks; Statuspage colo codes are IATA-style like Cloudflare's.
-_TAXONOMY = {"aws": "aws", "aws-rss": "aws", "gcp": "gcp", "azure": "azure"}
-_FALLBACK_TAXONOMIES = ("cloudflare", "aws", "gcp", "azure")
-
-
-def resolve_region(kind: str, raw: str) -> Region:
-    first = _TAXONOMY.get(kind)
-    for provider in (first, *_FALLBACK_TAXONOMIES) if first else _FALLBACK_TAXONOMIES:
-        if provider is None:
-            continue
-        found = regions.lookup(provider, raw)
-        if found is not None:
-            return found
-    return Region(provider=first or kind, code=raw, name=raw)
+# The signals' findings are shown as they are: one type each, under the names screens know.
+DisagreementView = Disagreement
+HintView = CorrelationHint
 
 
 @dataclass(frozen=True)
@@ -83,7 +74,7 @@ class ComponentView:
 
     @property
     def key(self) -> str:
-        return f"{self.source_id}\x1f{self.id}"
+        return item_key(self.source_id, self.id)
 
 
 @dataclass(frozen=True)
@@ -97,7 +88,7 @@ class IncidentView:
 
     @property
     def key(self) -> str:
-        return f"{self.source_id}\x1f{self.incident.id}"
+        return item_key(self.source_id, self.incident.id)
 
 
 @dataclass(frozen=True)
@@ -119,11 +110,11 @@ class StreamItem:
 
     @property
     def key(self) -> str:
-        return f"{self.source_id}\x1f{self.incident_id}\x1f{self.update.id}"
+        return item_key(self.incident_key, self.update.id)
 
     @property
     def incident_key(self) -> str:
-        return f"{self.source_id}\x1f{self.incident_id}"
+        return item_key(self.source_id, self.incident_id)
 
     @property
     def first_line(self) -> str:
@@ -168,41 +159,12 @@ class ProbeView:
         return f"probe:{self.id}"
 
 
-@dataclass(frozen=True)
-class DisagreementView:
-    """A probe and its provider tell different stories: the headline of the stream."""
-
-    key: str
-    probe_id: str
-    provider: str
-    kind: str  # probe_down_provider_ok | provider_outage_probe_up
-    since: datetime
-    message: str
-    region: Region | None = None
-
-
-@dataclass(frozen=True)
-class HintView:
-    """Several providers (or probes) in trouble in one geography at about the same time."""
-
-    key: str
-    geography: str
-    text: str
-    started_at: datetime
-    providers: tuple[str, ...]
-    incident_keys: tuple[str, ...] = ()
-
-
-_BLIND_WORDS: tuple[tuple[Health, str], ...] = (
-    ("failing", "failing"),
-    ("stale", "stale"),
-    ("drifted", "drifted"),
-    ("never", "not read yet"),
-)
-
 
 @dataclass(frozen=True)
 class Overview:
+    """Everything on the board at one moment of the store.  ``generated_at``: when the store was
+    read; an engine hands out the same object again while nothing it shows has changed."""
+
     generated_at: datetime
     sources: tuple[SourceView, ...] = ()
     components: tuple[ComponentView, ...] = ()
@@ -217,38 +179,6 @@ class Overview:
     def unhealthy_sources(self) -> tuple[SourceView, ...]:
         """Sources watchtui cannot see now (never read, stale, failing or drifted)."""
         return tuple(s for s in self.sources if s.health in BLIND)
-
-    def headline(self) -> str:
-        """'1 disagreement · 3 open incidents · 1 source stale' — the line an operator reads
-        first; a disagreement between a probe and its provider leads."""
-        parts = []
-        if self.disagreements:
-            n = len(self.disagreements)
-            parts.append(f"{n} disagreement{'s' if n != 1 else ''}")
-        incidents = [i for i in self.open_incidents if not i.is_maintenance]
-        count = len(incidents)
-        enabled = [s for s in self.sources if s.enabled]
-        not_read_yet = bool(enabled) and all(s.last_success_at is None for s in enabled)
-        if count:
-            parts.append(f"{count} open incident{'s' if count != 1 else ''}")
-        elif not_read_yet:
-            # Blind, not quiet: nothing has ever been read, so "no incidents" would be a lie.
-            parts.append("No data yet")
-        elif self.unhealthy_sources:
-            parts.append("No known open incidents")
-        else:
-            parts.append("No open incidents")
-        down = sum(1 for p in self.probes if p.state == "down")
-        if down:
-            parts.append(f"{down} probe{'s' if down != 1 else ''} down")
-        by_health: dict[str, int] = defaultdict(int)
-        for source in self.unhealthy_sources:
-            by_health[source.health] += 1
-        for health, words in _BLIND_WORDS:
-            if by_health[health] and not (health == "never" and not_read_yet):
-                n = by_health[health]
-                parts.append(f"{n} source{'s' if n != 1 else ''} {words}")
-        return " · ".join(parts)
 
 
 def region_rows(overview: Overview) -> list[RegionRow]:
@@ -267,9 +197,11 @@ def region_rows(overview: Overview) -> list[RegionRow]:
             )
             members[geo][slot] = (region, status)
     for view in overview.open_incidents:
+        counted = counts_as_open_incident(view.incident, is_maintenance=view.is_maintenance)
         for region in view.regions:
             geo = region.geography or "unmapped"
-            incidents[geo].add(view.key)
+            if counted:
+                incidents[geo].add(view.key)
             slot = (view.provider, region.code)
             if slot not in members[geo]:
                 members[geo][slot] = (region, _status_for_impact(view.incident.impact))
@@ -296,9 +228,11 @@ def region_rows(overview: Overview) -> list[RegionRow]:
     return rows
 
 
+# The inverse of ``domain.model.impact_for_status``, for a region only an incident names.
 _STATUS_FOR_IMPACT: dict[Impact, ComponentStatus] = {
     "none": "operational",
     "maintenance": "maintenance",
+    "unknown": "unknown",
     "minor": "degraded",
     "major": "partial_outage",
     "critical": "major_outage",
@@ -336,3 +270,8 @@ def stream_in(overview: Overview, geography: str | None = None) -> list[StreamIt
             i for i in items if any((r.geography or "unmapped") == geography for r in i.regions)
         )
     return sorted(items, key=lambda i: (i.update.at, impact_rank(i.impact)), reverse=True)
+
+
+def open_first(views: Iterable[IncidentView]) -> list[IncidentView]:
+    """Open incidents first, then newest first: how incident lists are ordered."""
+    return sorted(views, key=lambda v: (v.incident.is_open, v.incident.started_at), reverse=True)

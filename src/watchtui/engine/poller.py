@@ -15,15 +15,17 @@ import socket
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
 from watchtui.config import Endpoint, SourceSpec
+from watchtui.domain.clock import utcnow
 from watchtui.domain.errors import FeedError
 from watchtui.domain.events import ChangeEvent
 from watchtui.domain.model import Snapshot
 from watchtui.domain.vetting import vet
+from watchtui.engine.staleness import StalenessWatch
 from watchtui.net.fetch import (
     DEFAULT_MAX_BYTES,
     FetchError,
@@ -35,7 +37,7 @@ from watchtui.net.fetch import (
 )
 from watchtui.sources import parse_payload
 from watchtui.sources._common import Headers
-from watchtui.store import STALE_INTERVALS, EndpointState, Store
+from watchtui.store import EndpointState, Store
 
 Clock = Callable[[], datetime]
 
@@ -43,10 +45,6 @@ Clock = Callable[[], datetime]
 LEASE_SECONDS = 90
 DEFAULT_CONCURRENCY = 16
 TOTAL_TIMEOUT = 30.0
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def default_owner() -> str:
@@ -88,7 +86,7 @@ class Poller:
         self.clock = clock
         self.rng = rng or random.Random()
         self._registered = False
-        self._stale_reported: set[str] = set()
+        self.staleness = StalenessWatch()
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -137,18 +135,27 @@ class Poller:
     async def poll_detailed(
         self, *, force: bool = False, source_id: str | None = None
     ) -> list[EndpointOutcome]:
+        """One round's outcomes, in source and endpoint order.  Endpoints not due are skipped
+        without a write: an idle round leaves the store as it was."""
         await self._register()
-        enabled = await asyncio.to_thread(self._enabled_ids)
+        enabled, states = await asyncio.to_thread(self._plan)
+        now = self.clock()
         jobs = [
             self._poll_endpoint(spec, endpoint, force=force)
+            if force or _may_be_due(states.get(endpoint.url), now)
+            else _skipped(spec, endpoint)
             for spec in self.sources
             if (source_id is None or spec.id == source_id) and spec.id in enabled
             for endpoint in spec.endpoints
         ]
         return list(await asyncio.gather(*jobs))
 
-    def _enabled_ids(self) -> set[str]:
-        return {record.id for record in self.store.sources() if record.enabled}
+    def _plan(self) -> tuple[set[str], dict[str, EndpointState]]:
+        """The enabled sources and every endpoint's bookkeeping, in one read."""
+        with self.store.reading():
+            enabled = {record.id for record in self.store.sources() if record.enabled}
+            states = {state.url: state for state in self.store.endpoint_states()}
+        return enabled, states
 
     async def _poll_endpoint(
         self, spec: SourceSpec, endpoint: Endpoint, *, force: bool
@@ -171,7 +178,7 @@ class Poller:
         lease_until = now + timedelta(seconds=LEASE_SECONDS)
         if not self.store.try_claim(endpoint.url, self.owner, now, lease_until):
             return False, None  # another process is fetching it right now
-        # Checked after claiming, so a process that fetched it a moment ago is seen.
+        # Checked again after claiming, so a process that fetched it a moment ago is seen.
         state = self.store.endpoint_state(endpoint.url)
         if not force and state is not None and state.next_due_at and state.next_due_at > now:
             self.store.release(endpoint.url, self.owner)
@@ -247,7 +254,6 @@ class Poller:
             release_owner=self.owner,
             note=None if snapshot is None else dropped_note(snapshot),
         )
-        self._stale_reported.discard(spec.id)
         return events
 
     def _record_drift(
@@ -287,25 +293,13 @@ class Poller:
         )
 
     def _staleness_events(self) -> list[ChangeEvent]:
-        """source_stale once per spell of staleness (the store reports failing/drifted itself)."""
         now = self.clock()
-        events = []
-        for spec in self.sources:
-            health = self.store.health(spec.id, now, timedelta(seconds=spec.interval))
-            if health == "stale" and spec.id not in self._stale_reported:
-                self._stale_reported.add(spec.id)
-                events.append(
-                    ChangeEvent(
-                        kind="source_stale",
-                        source_id=spec.id,
-                        at=now,
-                        title=spec.name,
-                        detail=f"no successful fetch for {STALE_INTERVALS} intervals",
-                    )
-                )
-            elif health != "stale":
-                self._stale_reported.discard(spec.id)
-        return events
+        with self.store.reading():
+            healths = {
+                spec.id: self.store.health(spec.id, now, timedelta(seconds=spec.interval))
+                for spec in self.sources
+            }
+        return self.staleness.events(self.sources, healths, now)
 
     async def run(
         self,
@@ -321,6 +315,15 @@ class Poller:
                 on_events(events)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=tick)
+
+
+def _may_be_due(state: EndpointState | None, now: datetime) -> bool:
+    """Worth claiming: never fetched, or due by what the store said before the claim."""
+    return state is None or state.next_due_at is None or state.next_due_at <= now
+
+
+async def _skipped(spec: SourceSpec, endpoint: Endpoint) -> EndpointOutcome:
+    return EndpointOutcome(spec.id, endpoint.url, "skipped")
 
 
 def _parse_and_vet(kind: str, body: bytes, headers: Headers, fetched_at: datetime) -> Snapshot:

@@ -11,11 +11,12 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
 from watchtui.config.probe_spec import ProbeSpec
+from watchtui.domain.clock import utcnow
 from watchtui.domain.events import ChangeEvent
 from watchtui.net import Resolver
 from watchtui.probes.checks import run_probe
@@ -56,7 +57,7 @@ class ProbeRunner:
         *,
         owner: str | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = utcnow,
         resolver: Resolver | None = None,
     ) -> None:
         self.owner = owner or _default_owner()

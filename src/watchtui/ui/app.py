@@ -2,48 +2,50 @@
 
 Data flow: a timer starts an async worker running ``engine.poll()``; then a thread worker reads
 ``engine.overview()``; both report back as typed messages (``EventsArrived``, ``OverviewLoaded``).
-The app hands each overview to the base screen (main or kiosk) unless paused.  Every worker failure
-lands in ``on_worker_state_changed`` and is shown, never raised: the next cycle simply retries.
+The newest overview goes into one app-level reactive, ``board`` (held while paused), which every
+screen that shows live data watches: there is no other way for state to reach a screen.  Every
+worker failure lands in ``on_worker_state_changed`` and is said on the notification line, never
+raised: the next cycle simply retries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+import os
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from functools import partial
 from pathlib import PurePath
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.keys import KEY_DISPLAY_ALIASES
+from textual.notifications import SeverityLevel
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from watchtui.domain.clock import utcnow
 from watchtui.domain.events import ChangeEvent
-from watchtui.domain.model import Impact
-from watchtui.engine.core import WatchEngine
+from watchtui.domain.model import Impact, impact_rank
 from watchtui.engine.overview import IncidentView, Overview
+from watchtui.engine.protocol import WatchEngine
+from watchtui.ui import format as fmt
+from watchtui.ui import terminal
 from watchtui.ui.messages import EventsArrived, OverviewLoaded, ShowIncidents
 from watchtui.ui.screens.help import HelpScreen
 from watchtui.ui.screens.incident import IncidentScreen
 from watchtui.ui.screens.kiosk import KioskScreen
 from watchtui.ui.screens.main import MainScreen
+from watchtui.ui.screens.notifications import NotificationsScreen
+from watchtui.ui.textual_workarounds import terminal_writer
+from watchtui.ui.widgets.status_header import StatusHeader
+from watchtui.ui.widgets.stream import StreamPane
 from watchtui.viewmodel import notify
+from watchtui.viewmodel.notice_log import NoticeLog
 from watchtui.viewmodel.watching import WatchTarget
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class OverviewScreen(Protocol):
-    def show_overview(self, overview: Overview) -> None: ...
-
-    def refresh_view(self) -> None: ...
-
 
 # (title, help, action, main screen only)
 _COMMANDS: tuple[tuple[str, str, str, bool], ...] = (
@@ -53,6 +55,8 @@ _COMMANDS: tuple[tuple[str, str, str, bool], ...] = (
     ("History", "Past incidents, per day and provider", "app.history", False),
     ("Sources", "Health of every feed; enable, disable, add", "app.sources", False),
     ("Probes", "Your own checks beside the providers' claims", "app.probes", False),
+    ("Notifications", "Everything the notification line said", "app.notifications", False),
+    ("Mark all read", "Clear the unread marks in the stream", "app.mark_all_read", False),
     ("Key bindings", "Every key of this screen and the app", "app.help", False),
     ("Filter", "Filter panes by provider, title, service or region", "screen.filter", True),
     (
@@ -72,7 +76,7 @@ class WatchCommands(Provider):
         kiosk = isinstance(app, WatchApp) and app.kiosk
         on_main = isinstance(self.screen, MainScreen)
         for title, help_text, action, main_only in _COMMANDS:
-            if (main_only and not on_main) or (kiosk and action == "app.sources"):
+            if (main_only and not on_main) or kiosk:
                 continue
             yield title, help_text, action
 
@@ -105,12 +109,14 @@ class WatchApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
-        # Footer room at 80 columns goes to where to look next; these two live in help (?).
+        Binding("h", "history", "History", id="history"),
+        Binding("s", "sources", "Sources", id="sources"),
+        Binding("n", "notifications", "Notifications", id="notifications"),
+        # Footer room at 80 columns goes to where to look next; these live in help (?).
         Binding("r", "refresh", "Refresh", show=False, id="refresh"),
         Binding("p", "pause", "Pause", show=False, id="pause"),
         Binding("t", "toggle_clock", "UTC/local", show=False, id="clock"),
-        Binding("h", "history", "History", id="history"),
-        Binding("s", "sources", "Sources", id="sources"),
+        Binding("m", "mark_all_read", "Mark all read", show=False, id="mark_all_read"),
         Binding(
             "ctrl+p",
             "command_palette",
@@ -119,13 +125,22 @@ class WatchApp(App[None]):
             priority=True,
             id="command_palette",
         ),
+        # The one key a wall display obeys (see KIOSK_ACTIONS): a chord no passer-by presses.
+        Binding("ctrl+q", "leave_kiosk", "Quit", show=False, priority=True, id="kiosk_quit"),
     ]
+    # In kiosk mode every key does nothing but this: a stray h or q must not take the wall down.
+    KIOSK_ACTIONS: ClassVar[frozenset[str]] = frozenset({"leave_kiosk"})
+
+    # What every live screen shows: the newest overview, held while paused.
+    board: reactive[Overview | None] = reactive(None, always_update=True, init=False)
+    # Bumped whenever the notice log changes; the notification line watches it.
+    notices_changed: reactive[int] = reactive(0, init=False)
 
     def __init__(
         self,
         engine: WatchEngine,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = utcnow,
         ascii_only: bool = False,
         kiosk: bool = False,
         keymap: dict[str, str] | None = None,
@@ -139,11 +154,17 @@ class WatchApp(App[None]):
         only_watched: bool = False,
         kiosk_cycle_seconds: float = 10.0,
         external_check_seconds: float = 1.0,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__()
+        env = os.environ if environ is None else environ
+        self.palette = terminal.palette(env)
+        # The 16-colour palette is drawn with the terminal's own colours, never RGB matched to
+        # the nearest of 16 (see watchtui.ui.terminal).
+        super().__init__(ansi_color=self.palette == "ansi")
+        fmt.use_palette(self.palette)
         self.engine = engine
         self.clock = clock
-        self.ascii_only = ascii_only
+        self.ascii_only = ascii_only or terminal.needs_ascii(env)
         self.kiosk = kiosk
         self.poll_interval = poll_interval
         self.notify_bell = notify_bell
@@ -156,6 +177,7 @@ class WatchApp(App[None]):
         self.external_check_seconds = external_check_seconds
         self.paused = False
         self.latest: Overview | None = None
+        self.notices = NoticeLog()
         self._pending_events: list[ChangeEvent] = []
         self._last_sent: dict[notify.DebounceKey, datetime] = {}
         self._poll_worker: Worker[None] | None = None
@@ -171,6 +193,8 @@ class WatchApp(App[None]):
     def on_load(self) -> None:
         # App-wide ASCII styling (footer separators) hangs off this class.
         self.set_class(self.ascii_only, "-ascii")
+        if self.palette == "ansi":
+            self.theme = "textual-ansi"
 
     def get_key_display(self, binding: Binding) -> str:
         """Textual shows some keys as symbols (⏎, ↑, ⌫); ASCII mode spells them out."""
@@ -184,17 +208,30 @@ class WatchApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         return KioskScreen() if self.kiosk else MainScreen()
 
-    @property
-    def base_screen(self) -> OverviewScreen:
-        screen = self.screen_stack[0] if self.screen_stack else None
-        if isinstance(screen, MainScreen | KioskScreen):
-            return screen
-        raise LookupError("base screen not mounted")
-
     def on_mount(self) -> None:
         # Paint the cached state first; the first poll starts once it is on screen.
         self.load_overview()
         self.set_interval(self.external_check_seconds, self.check_external, name="external")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.kiosk:
+            return action in self.KIOSK_ACTIONS
+        return action != "leave_kiosk"
+
+    def action_leave_kiosk(self) -> None:
+        self.exit()
+
+    def to_board(self) -> None:
+        """Back to the board: top-level screens never stack on each other."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_back_to_board(self) -> None:
+        self.to_board()
+
+    def _open_top_level(self, screen: Screen[None]) -> None:
+        self.to_board()
+        self.push_screen(screen)
 
     # --- workers ---------------------------------------------------------------------------
 
@@ -224,7 +261,7 @@ class WatchApp(App[None]):
     @work(thread=True, group="external", exit_on_error=False)
     def _check_external(self) -> None:
         if self.engine.external_change():
-            self.call_from_thread(self.load_overview)
+            self.post_message(OverviewLoaded(self.engine.overview()))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -243,7 +280,7 @@ class WatchApp(App[None]):
             return
         self._last_error = message
         self.log.error(message)
-        self.notify(message, title="watchtui", severity="error", markup=False, timeout=8)
+        self.say("watchtui", message, "unknown")
 
     # --- data arriving ---------------------------------------------------------------------
 
@@ -255,24 +292,11 @@ class WatchApp(App[None]):
         self.latest = overview
         self._announce(overview)
         if not self.paused:
-            self._show_everywhere(overview)
+            self.board = overview
         if not self._polling_started:
             self._polling_started = True
             self.poll_now()
             self.set_interval(self.poll_interval, self.poll_now, name="poll")
-
-    def _show_everywhere(self, overview: Overview) -> None:
-        from watchtui.ui.screens.probes import ProbesScreen
-
-        try:
-            base = self.base_screen
-        except LookupError:
-            # Quitting: the screens are gone before a worker still in flight reports back.
-            return
-        base.show_overview(overview)
-        for screen in self.screen_stack[1:]:
-            if isinstance(screen, ProbesScreen):
-                screen.show_overview(overview)
 
     def _announce(self, overview: Overview) -> None:
         events, self._pending_events = self._pending_events, []
@@ -284,49 +308,88 @@ class WatchApp(App[None]):
         notices = notify.arrange(
             [notify.describe(event, overview, ascii_only=self.ascii_only) for event in chosen]
         )
-        writer = self._driver if self.notify_desktop and not self.is_headless else None
-        flavour = notify.desktop_flavour()
-        for index, notice in enumerate(notices):
-            notify.emit(
-                self,
-                notice,
-                bell=self.notify_bell and index == 0,
-                desktop_writer=writer,
-                flavour=flavour,
-            )
+        if not notices:
+            return
+        # The line shows the newest: within a round, the user's own signals and then the worst
+        # news are added last, so they are what the line shows.
+        for notice in sorted(notices, key=lambda n: (n.pinned, impact_rank(n.level))):
+            self.notices.add(notice, self.clock())
+        self.notices_changed += 1
+        if self.kiosk:
+            return  # a wall display neither rings nor pops up on someone's desktop
+        writer = terminal_writer(self) if self.notify_desktop else None
+        notify.emit(
+            notices[0],
+            bell=self.bell if self.notify_bell else None,
+            desktop_writer=writer,
+            flavour=notify.desktop_flavour(),
+        )
+
+    def say(self, title: str, message: str, level: Impact = "none") -> None:
+        """Put one line on the notification line (and in the notifications screen; kiosk keeps
+        the log but shows no line)."""
+        self.notices.add(notify.Notice(title, message, level), self.clock())
+        self.notices_changed += 1
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's toasts cover the data they announce: every notification goes to the one
+        notification line instead (its text is always shown as plain text)."""
+        levels: dict[str, Impact] = {"warning": "minor", "error": "major"}
+        self.say(title or "watchtui", message, levels.get(severity, "none"))
 
     # --- actions ---------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
         self.poll_now(force=True)
-        self.notify("Refreshing every source...", timeout=2)
+        self.say("Refreshing", "every source, now")
 
     def action_pause(self) -> None:
         self.paused = not self.paused
         for screen in self.screen_stack:
-            for header in screen.query("StatusHeader"):
-                header.paused = self.paused  # type: ignore[attr-defined]
+            for header in screen.query(StatusHeader):
+                header.paused = self.paused
         if not self.paused and self.latest is not None:
-            self._show_everywhere(self.latest)
+            self.board = self.latest
 
     def action_toggle_clock(self) -> None:
         self.local_time = not self.local_time
         for screen in self.screen_stack:
-            for header in screen.query("StatusHeader"):
-                header.local_time = self.local_time  # type: ignore[attr-defined]
-        self.base_screen.refresh_view()
+            for header in screen.query(StatusHeader):
+                header.local_time = self.local_time
+        if self.board is not None:
+            self.board = self.board
+
+    def action_mark_all_read(self) -> None:
+        for screen in self.screen_stack:
+            for stream in screen.query(StreamPane):
+                stream.mark_all_read()
+
+    def action_notifications(self) -> None:
+        entries = self.notices.entries
+        self.notices.mark_read()
+        self.notices_changed += 1
+        self._open_top_level(
+            NotificationsScreen(
+                entries, clock=self.clock, local=self.local_time, ascii_only=self.ascii_only
+            )
+        )
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def action_history(self) -> None:
-        try:
-            from watchtui.ui.screens.history import HistoryScreen
-        except ImportError:
-            self.notify("The history screen is not available in this build.", severity="warning")
-            return
-        self.push_screen(
+        from watchtui.ui.screens.history import HistoryScreen
+
+        self._open_top_level(
             HistoryScreen(
                 self.engine,
                 clock=self.clock,
@@ -336,12 +399,11 @@ class WatchApp(App[None]):
         )
 
     def action_sources(self) -> None:
-        try:
-            from watchtui.ui.screens.sources import SourcesScreen
-        except ImportError:
-            self.notify("The sources screen is not available in this build.", severity="warning")
-            return
-        self.push_screen(SourcesScreen(self.engine, clock=self.clock, ascii_only=self.ascii_only))
+        from watchtui.ui.screens.sources import SourcesScreen
+
+        self._open_top_level(
+            SourcesScreen(self.engine, clock=self.clock, ascii_only=self.ascii_only)
+        )
 
     def action_probes(self) -> None:
         self.open_probes(None)
@@ -353,7 +415,7 @@ class WatchApp(App[None]):
             if probe_id is not None:
                 self.screen.select(probe_id)
             return
-        self.push_screen(
+        self._open_top_level(
             ProbesScreen(
                 self.engine,
                 clock=self.clock,
@@ -364,10 +426,6 @@ class WatchApp(App[None]):
             )
         )
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Kiosk mode is read-only: nothing that changes what is watched or polled.
-        return not (self.kiosk and action in ("sources", "pause"))
-
     def open_incident(self, source_id: str, incident_id: str) -> None:
         self.push_screen(IncidentScreen(self.engine, self.clock, source_id, incident_id))
 
@@ -375,11 +433,8 @@ class WatchApp(App[None]):
         self.open_incident(view.source_id, view.incident.id)
 
     def show_incidents(self, request: ShowIncidents) -> None:
-        try:
-            from watchtui.ui.screens.incident_list import IncidentListScreen
-        except ImportError:
-            self.notify("The incident list is not available in this build.", severity="warning")
-            return
+        from watchtui.ui.screens.incident_list import IncidentListScreen
+
         self.push_screen(
             IncidentListScreen(
                 self.engine,
@@ -402,5 +457,5 @@ class WatchApp(App[None]):
     def _toggle_watch(self, target: WatchTarget) -> None:
         watched = self.engine.toggle_watch(target.kind, target.value)
         verb = "Watching" if watched else "No longer watching"
-        self.call_from_thread(self.notify, f"{verb} {target.label}", markup=False, timeout=3)
-        self.call_from_thread(self.load_overview)
+        self.post_message(OverviewLoaded(self.engine.overview()))
+        self.call_from_thread(self.say, verb, target.label)

@@ -1,8 +1,13 @@
 """Turning model values into short, colour-independent cells.
 
-Every status carries a symbol *and* a word, so the screen reads the same without colour
-(``NO_COLOR``, 16-colour ``TERM=linux``) and in ASCII mode.  Everything returns ``rich.text.Text``
-built from plain strings: remote text is never parsed as markup.
+Every level carries a symbol *and* a word from the one severity scale
+(``watchtui.viewmodel.severity``: ok < maint < unknown < minor < MAJOR < CRITICAL), so the screen
+reads the same without colour (``NO_COLOR``), on 16 colours (``TERM=linux``) and in ASCII mode.
+Everything returns ``rich.text.Text`` built from plain strings: remote text is never parsed as
+markup.
+
+The palette is a property of the terminal, the same for every widget of the process: the app
+chooses it once at start (``use_palette``), as Rich's console chooses its colour system.
 """
 
 from __future__ import annotations
@@ -14,77 +19,88 @@ from datetime import UTC, datetime, timedelta
 from rich.text import Text
 
 from watchtui.domain.model import ComponentStatus, Impact
+from watchtui.viewmodel import severity
+from watchtui.viewmodel.severity import Level, Palette
 
-# (unicode symbol, ascii symbol, short word, style).  Styles use the 16 ANSI colours only, so
-# they survive TERM=linux and thin SSH links.
-_STATUS: dict[str, tuple[str, str, str, str]] = {
-    "operational": ("●", "+", "ok", "green"),
-    "maintenance": ("◆", "~", "maint", "blue"),
-    "unknown": ("?", "?", "unknown", "bright_black"),
-    "degraded": ("▲", "!", "degraded", "yellow"),
-    "partial_outage": ("▲", "!!", "partial", "bright_red"),
-    "major_outage": ("■", "X", "MAJOR", "bold red"),
+_palette: Palette = "color"
+
+
+def use_palette(palette: Palette) -> None:
+    global _palette
+    _palette = palette
+
+
+def palette() -> Palette:
+    return _palette
+
+
+def level_style(level: Level) -> str:
+    return severity.style(level, _palette)
+
+
+def level_cell(level: Level, *, ascii_only: bool = False, word: str | None = None) -> Text:
+    """'■ CRITICAL' in the level's style; ``word`` replaces the level's word (probes say DOWN)."""
+    glyph = severity.glyph(level, ascii_only=ascii_only)
+    return Text(f"{glyph} {word or severity.LOOKS[level].word}", style=level_style(level))
+
+
+def status_cell(status: ComponentStatus, *, ascii_only: bool = False) -> Text:
+    return level_cell(severity.level_of_status(status), ascii_only=ascii_only)
+
+
+def impact_cell(impact: Impact, *, ascii_only: bool = False) -> Text:
+    return level_cell(impact, ascii_only=ascii_only)
+
+
+def status_style(status: ComponentStatus) -> str:
+    return level_style(severity.level_of_status(status))
+
+
+# Source freshness is its own vocabulary (how much we know, not how bad it is), with glyphs no
+# severity level uses; its weight follows the scale: failing reads as loud as a critical.
+_HEALTH: dict[str, tuple[str, str, str, Level]] = {
+    "fresh": ("✓", "+", "fresh", "none"),
+    "never": ("○", "o", "waiting", "unknown"),
+    "stale": ("◌", "s", "STALE", "minor"),
+    "drifted": ("≈", "d", "DRIFTED", "major"),
+    "failing": ("✗", "x", "FAILING", "critical"),
+    "disabled": ("-", "-", "off", "none"),
 }
-_IMPACT: dict[str, tuple[str, str, str, str]] = {
-    "none": ("·", ".", "none", "bright_black"),
-    "maintenance": ("◆", "~", "maint", "blue"),
-    "unknown": ("?", "?", "unknown", "bright_black"),
-    "minor": ("▲", "!", "minor", "yellow"),
-    "major": ("▲", "!!", "major", "bright_red"),
-    "critical": ("■", "X", "CRITICAL", "bold red"),
-}
-_HEALTH: dict[str, tuple[str, str, str, str]] = {
-    "fresh": ("●", "+", "fresh", "green"),
-    "never": ("○", "o", "waiting", "bright_black"),
-    "stale": ("◌", "s", "STALE", "yellow"),
-    "drifted": ("◇", "d", "DRIFTED", "magenta"),
-    "failing": ("✖", "x", "FAILING", "bold red"),
-    "disabled": ("-", "-", "off", "bright_black"),
-}
-
-# The user's own probes: their verdict, not a provider's claim, so words of their own.
-_PROBE: dict[str, tuple[str, str, str, str]] = {
-    "up": ("●", "+", "up", "green"),
-    "down": ("✖", "x", "DOWN", "bold red"),
-    "unknown": ("?", "?", "unknown", "bright_black"),
-}
-# Probe down while its provider says operational (or the reverse): the one thing to read first.
-DISAGREE = ("≠", "!=")
-DISAGREE_STYLE = "bold magenta"
-HINT_STYLE = "yellow"
-
-
-def _cell(table: dict[str, tuple[str, str, str, str]], key: str, *, ascii_only: bool) -> Text:
-    symbol, ascii_symbol, word, style = table.get(key, ("?", "?", key, ""))
-    return Text(f"{ascii_symbol if ascii_only else symbol} {word}", style=style)
-
-
-def status_cell(status: ComponentStatus | str, *, ascii_only: bool = False) -> Text:
-    return _cell(_STATUS, status, ascii_only=ascii_only)
-
-
-def impact_cell(impact: Impact | str, *, ascii_only: bool = False) -> Text:
-    return _cell(_IMPACT, impact, ascii_only=ascii_only)
 
 
 def health_cell(health: str, *, ascii_only: bool = False) -> Text:
-    return _cell(_HEALTH, health, ascii_only=ascii_only)
+    glyph, ascii_glyph, word, level = _HEALTH.get(health, ("?", "?", health, "unknown"))
+    style = "" if health == "disabled" else level_style(level)
+    return Text(f"{ascii_glyph if ascii_only else glyph} {word}", style=style)
+
+
+_PROBE_WORDS = {"up": "up", "down": "DOWN", "unknown": "unknown"}
 
 
 def probe_cell(state: str, *, ascii_only: bool = False, subject: str = "") -> Text:
-    """'✖ DOWN'; with ``subject``, '✖ probe DOWN' (a geography's verdict from its probes)."""
-    if not subject:
-        return _cell(_PROBE, state, ascii_only=ascii_only)
-    symbol, ascii_symbol, word, style = _PROBE.get(state, ("?", "?", state, ""))
-    return Text(f"{ascii_symbol if ascii_only else symbol} {subject} {word}", style=style)
+    """'■ DOWN'; with ``subject``, '■ probe DOWN' (a geography's verdict from its probes)."""
+    word = _PROBE_WORDS.get(state, state)
+    return level_cell(
+        severity.level_of_probe(state),
+        ascii_only=ascii_only,
+        word=f"{subject} {word}" if subject else word,
+    )
+
+
+# Probe down while its provider says operational (or the reverse): the one thing to read first.
+DISAGREE = ("≠", "!=")
+
+
+def disagree_style() -> str:
+    return level_style("critical")
+
+
+def hint_style() -> str:
+    return level_style("minor")
 
 
 def disagree_mark(*, ascii_only: bool = False) -> str:
     return DISAGREE[1] if ascii_only else DISAGREE[0]
-
-
-def status_style(status: str) -> str:
-    return _STATUS.get(status, ("", "", "", ""))[3]
 
 
 def age(then: datetime | None, now: datetime) -> str:
@@ -118,6 +134,32 @@ def clock(moment: datetime, *, local: bool = False, seconds: bool = False) -> st
     shown = moment.astimezone() if local else moment.astimezone(UTC)
     text = shown.strftime("%H:%M:%S" if seconds else "%H:%M")
     return f"{text} {'local' if local else 'UTC'}"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _shown(moment: datetime, local: bool) -> datetime:
+    return moment.astimezone() if local else moment.astimezone(UTC)
+
+
+def day(moment: datetime, *, local: bool = False) -> str:
+    """'Jul 29': the one way a date is written in lists (locale-free: strftime's %b is not)."""
+    at = _shown(moment, local)
+    return f"{_MONTHS[at.month - 1]} {at.day:02d}"
+
+
+def short_date_time(moment: datetime, *, local: bool = False) -> str:
+    """'Jul 29 11:10'."""
+    at = _shown(moment, local)
+    return f"{day(moment, local=local)} {at.hour:02d}:{at.minute:02d}"
+
+
+def when(moment: datetime, now: datetime, *, local: bool = False) -> str:
+    """'11:55' within the last day, else 'Jul 28' (a date is what matters for old news)."""
+    if now - moment < timedelta(hours=20):
+        return _shown(moment, local).strftime("%H:%M")
+    return day(moment, local=local)
 
 
 def timestamp(moment: datetime | None, *, local: bool = False) -> str:
@@ -171,7 +213,7 @@ def latency_spark(
     bars = _ASCII_BARS if ascii_only else _BARS
     for value in shown:
         if value is None:
-            line.append("x" if ascii_only else "✖", style="bold red")
+            line.append("x" if ascii_only else "✗", style=level_style("critical"))
         else:
             level = _level(value, peak, len(bars))
             line.append(bars[level - 1], style="cyan")
@@ -206,7 +248,8 @@ def _chart_cell(
     value: float | None, peak: float, height: int, level: int, *, ascii_only: bool
 ) -> Text:
     if value is None:
-        return Text("x" if ascii_only else "✖", style="bold red") if level == 0 else Text(" ")
+        failed = Text("x" if ascii_only else "✗", style=level_style("critical"))
+        return failed if level == 0 else Text(" ")
     if ascii_only:
         filled = _level(value, peak, height)
         return Text("#" if level < filled else " ", style="cyan")

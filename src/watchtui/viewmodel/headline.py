@@ -117,7 +117,9 @@ def _facts(overview: Overview) -> tuple[str, ...]:
         for v in overview.open_incidents
         if counts_as_open_incident(v.incident, is_maintenance=v.is_maintenance)
     )
-    facts.append("No data yet" if blind_start and not open_count else f"{open_count} open")
+    # While any source is blind, the count is of what is known, and says so.
+    known = "known open" if any(s.blind for s in enabled) else "open"
+    facts.append("No data yet" if blind_start and not open_count else f"{open_count} {known}")
     down = sum(1 for p in overview.probes if p.state == "down")
     if down:
         facts.append(_plural(down, "probe") + " down")

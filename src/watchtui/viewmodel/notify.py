@@ -18,7 +18,7 @@ The policy is a pure function (``select``) so it is tested without a terminal:
 
 Disagreements and probe notices are never folded into the "N changes" summary.
 
-Emission goes through Textual's toast (``markup=False``: titles are remote text), an optional bell
+Notices go to the board's one notification line (never a pile of toasts), an optional bell
 and an optional desktop notification via OSC 9 (iTerm2, WezTerm, Windows Terminal, kitty, …) or
 OSC 777 (foot, urxvt, Ghostty, …) written raw to the terminal.
 """
@@ -26,7 +26,7 @@ OSC 777 (foot, urxvt, Ghostty, …) written raw to the terminal.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
@@ -42,9 +42,8 @@ from watchtui.domain.model import (
 )
 from watchtui.domain.text import clean_line
 from watchtui.engine.overview import Overview
-from watchtui.viewmodel import watching
+from watchtui.viewmodel import severity, watching
 
-Severity = Literal["information", "warning", "error"]
 DebounceKey = tuple[str, str, str]
 
 NOTIFYING_KINDS: frozenset[EventKind] = frozenset(
@@ -67,7 +66,7 @@ _SIGNAL_IMPACT: dict[str, Impact] = {
     "disagreement_started": "major",
     "correlation": "minor",
 }
-# More than this many notices in one round become a single summary toast.
+# More than this many notices in one round become a single summary notice.
 SUMMARY_THRESHOLD = 4
 
 
@@ -81,7 +80,8 @@ class NotifyPolicy:
 class Notice:
     title: str
     message: str
-    severity: Severity
+    # On the board's one severity scale (``viewmodel.severity``): what the line's glyph shows.
+    level: Impact
     # Shown on its own even in a busy round (disagreements and probes: the user's own service).
     pinned: bool = False
 
@@ -190,7 +190,7 @@ def describe(event: ChangeEvent, overview: Overview, *, ascii_only: bool = False
     return Notice(
         notice.title.replace(" · ", " - ").replace("≠", "!="),
         notice.message.replace(" → ", " -> "),
-        notice.severity,
+        notice.level,
         notice.pinned,
     )
 
@@ -199,12 +199,20 @@ def _describe_signal(event: ChangeEvent) -> Notice:
     if event.kind == "disagreement_started":
         # "It's probably you" is the urgent direction; "the outage may not reach you" is news.
         urgent = event.new_status == "probe_down_provider_ok"
-        return Notice("≠ Disagreement", event.title, "error" if urgent else "warning", True)
+        return Notice("≠ Disagreement", event.title, "critical" if urgent else "major", True)
     if event.kind == "probe_down":
-        return Notice("Probe down", event.title, "error", True)
+        return Notice("Probe down", event.title, "critical", True)
     if event.kind == "probe_up":
-        return Notice("Probe up", event.title, "information", True)
-    return Notice("Possible common cause (a hint)", event.title, "warning")
+        return Notice("Probe up", event.title, "none", True)
+    return Notice("Possible common cause (a hint)", event.title, "minor")
+
+
+def _word(status: str | None) -> str:
+    """A component status in the board's words ('partial_outage' reads 'MAJOR')."""
+    if status is None:
+        return "new"  # first seen, already unwell
+    found = _as_status(status)
+    return "?" if found is None else severity.LOOKS[severity.level_of_status(found)].word
 
 
 def _describe(event: ChangeEvent, overview: Overview) -> Notice:
@@ -212,20 +220,18 @@ def _describe(event: ChangeEvent, overview: Overview) -> Notice:
         return _describe_signal(event)
     provider = _provider_name(event, overview)
     impact = event_impact(event)
-    severity: Severity = "error" if impact_rank(impact) >= impact_rank("major") else "warning"
     if event.kind == "incident_opened":
-        return Notice(f"New incident · {provider}", event.title, severity)
+        return Notice(f"New incident · {provider}", event.title, impact)
     if event.kind == "incident_resolved":
         how = " (no longer listed)" if event.inferred else ""
-        return Notice(f"Resolved{how} · {provider}", event.title, "information")
+        return Notice(f"Resolved{how} · {provider}", event.title, "none")
     if event.kind == "component_status_changed":
-        change = f"{event.old_status or '?'} → {event.new_status or '?'}"
-        recovered = event.new_status == "operational"
-        return Notice(
-            provider, f"{event.title}: {change}", "information" if recovered else severity
-        )
-    change = f"now {event.new_status}" if event.new_status else "updated"
-    return Notice(f"Incident {change} · {provider}", event.title, severity)
+        change = f"{_word(event.old_status)} → {_word(event.new_status)}"
+        new = _as_status(event.new_status)
+        level = severity.level_of_status(new) if new is not None else "unknown"
+        return Notice(provider, f"{event.title}: {change}", level)
+    change = f"now {event.new_status.replace('_', ' ')}" if event.new_status else "updated"
+    return Notice(f"Incident {change} · {provider}", event.title, impact)
 
 
 def arrange(notices: list[Notice]) -> list[Notice]:
@@ -238,13 +244,10 @@ def arrange(notices: list[Notice]) -> list[Notice]:
 
 
 def summarise(notices: list[Notice]) -> Notice:
-    severity: Severity = "information"
-    for notice in notices:
-        if notice.severity == "error" or (notice.severity == "warning" and severity != "error"):
-            severity = notice.severity
-    titles = "\n".join(n.message for n in notices[:3])
-    more = f"\n... and {len(notices) - 3} more" if len(notices) > 3 else ""
-    return Notice(f"{len(notices)} changes", titles + more, severity)
+    titles = "; ".join(n.message for n in notices[:3])
+    more = f"; and {len(notices) - 3} more" if len(notices) > 3 else ""
+    level = severity.worst([n.level for n in notices])
+    return Notice(f"{len(notices)} changes", titles + more, level)
 
 
 # --- desktop notifications ---------------------------------------------------------------------
@@ -278,30 +281,16 @@ class _Writer(Protocol):
     def write(self, data: str) -> None: ...
 
 
-class _Notifier(Protocol):
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: Severity = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None: ...
-
-    def bell(self) -> None: ...
-
-
 def emit(
-    app: _Notifier,
     notice: Notice,
     *,
-    bell: bool,
+    bell: Callable[[], None] | None,
     desktop_writer: _Writer | None,
     flavour: DesktopFlavour = "osc9",
 ) -> None:
-    app.notify(notice.message, title=notice.title, severity=notice.severity, markup=False)
-    if bell:
-        app.bell()
+    """Beyond the notification line: the terminal bell and a desktop notification (OSC 9/777,
+    which reach the user's own terminal across SSH), when the user asked for them."""
+    if bell is not None:
+        bell()
     if desktop_writer is not None:
         desktop_writer.write(desktop_sequence(notice.title, notice.message, flavour))

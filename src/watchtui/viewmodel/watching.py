@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from watchtui.domain.model import Region
-from watchtui.engine.core import WatchKind
 from watchtui.engine.overview import ComponentView, IncidentView, Overview, RegionRow, StreamItem
+from watchtui.engine.protocol import WatchKind
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from watchtui.engine.core import WatchEngine
+from watchtui.domain.clock import utcnow
 from watchtui.engine.overview import IncidentView, SourceView
+from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.incident_list import (
     Clock,
@@ -29,8 +30,6 @@ from watchtui.ui.screens.incident_list import (
     OpenIncident,
     legend,
     one_line,
-    short_time,
-    utc_now,
 )
 from watchtui.ui.widgets.one_line import OneLine
 
@@ -155,7 +154,7 @@ def render_sparklines(data: DailyCounts, width: int, *, max_rows: int, ascii_onl
 
 
 def _day(day: date) -> str:
-    return short_time(datetime(day.year, day.month, day.day, tzinfo=UTC))[:6]
+    return fmt.day(datetime(day.year, day.month, day.day, tzinfo=UTC))
 
 
 # --- the screen -----------------------------------------------------------------------------
@@ -210,7 +209,7 @@ class HistoryScreen(EngineScreen):
         self,
         engine: WatchEngine,
         *,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
         ascii_only: bool = False,
         on_open_incident: OpenIncident | None = None,
     ) -> None:

@@ -18,8 +18,8 @@ from textual.widgets import Footer, Static
 
 from watchtui.domain import regions
 from watchtui.domain.model import IncidentUpdate
-from watchtui.engine.core import WatchEngine
 from watchtui.engine.overview import IncidentView
+from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.widgets.ascii import ascii_scrollbars
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -23,8 +23,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from watchtui.engine.core import WatchEngine
+from watchtui.domain.clock import utcnow
 from watchtui.engine.overview import IncidentView
+from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.widgets.ascii import ascii_scrollbars
 from watchtui.ui.widgets.keyed_table import KeyedTable, same_cell
@@ -32,18 +33,6 @@ from watchtui.ui.widgets.one_line import OneLine
 
 Clock = Callable[[], datetime]
 OpenIncident = Callable[[IncidentView], None]
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def short_time(moment: datetime) -> str:
-    """'Jul 29 11:10' in UTC, independent of the C locale (strftime's %b is not)."""
-    at = moment.astimezone(UTC)
-    return f"{_MONTHS[at.month - 1]} {at.day:02d} {at.hour:02d}:{at.minute:02d}"
 
 
 def one_line(text: str) -> str:
@@ -216,10 +205,10 @@ def incident_cells(view: IncidentView, now: datetime, *, ascii_only: bool) -> di
         resolved = Text("open", style="bold")
     elif view.resolution_inferred:
         duration = Text("~" + span)
-        resolved = Text("~" + short_time(incident.resolved_at or now))
+        resolved = Text("~" + fmt.short_date_time(incident.resolved_at or now))
     else:
         duration = Text(span)
-        resolved = Text(" " + short_time(incident.resolved_at or now))
+        resolved = Text(" " + fmt.short_date_time(incident.resolved_at or now))
     status_word = incident.status.replace("_", " ")
     status = (
         Text(open_mark + status_word, style="bold")
@@ -227,7 +216,7 @@ def incident_cells(view: IncidentView, now: datetime, *, ascii_only: bool) -> di
         else Text("  " + status_word, style="bright_black")
     )
     return {
-        "started": Text(short_time(incident.started_at)),
+        "started": Text(fmt.short_date_time(incident.started_at)),
         "provider": Text(one_line(view.provider)),
         "impact": fmt.impact_cell(incident.impact, ascii_only=ascii_only),
         "status": status,
@@ -303,7 +292,7 @@ class EngineScreen(Screen[None]):
         self,
         engine: WatchEngine,
         *,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
         ascii_only: bool = False,
         on_open_incident: OpenIncident | None = None,
         name: str | None = None,
@@ -374,7 +363,7 @@ class IncidentListScreen(EngineScreen):
         self,
         engine: WatchEngine,
         *,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
         title: str,
         source_id: str | None = None,
         component: str | None = None,

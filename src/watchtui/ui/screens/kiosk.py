@@ -44,14 +44,14 @@ def signals_text(overview: Overview, *, ascii_only: bool) -> Text:
     for found in signals.ordered_disagreements(overview):
         lines.append(
             Text.assemble(
-                (f"{fmt.disagree_mark(ascii_only=ascii_only)} ", fmt.DISAGREE_STYLE),
+                (f"{fmt.disagree_mark(ascii_only=ascii_only)} ", fmt.disagree_style()),
                 (found.message, "bold"),
             )
         )
     for hint in signals.ordered_hints(overview):
         lines.append(
             Text.assemble(
-                ("? possible common cause: ", f"italic {fmt.HINT_STYLE}"),
+                ("? possible common cause: ", f"italic {fmt.hint_style()}"),
                 (hint.text, "italic"),
             )
         )
@@ -89,7 +89,11 @@ class KioskScreen(Screen[None]):
             ascii_scrollbars(self)
         self.set_interval(self.watch_app.kiosk_cycle_seconds, self.next_incident, name="cycle")
         self._ready = True
-        self.refresh_view()
+        self.watch(self.app, "board", self._board_changed, init=True)
+
+    def _board_changed(self, overview: Overview | None) -> None:
+        if overview is not None:
+            self.show_overview(overview)
 
     def show_overview(self, overview: Overview) -> None:
         current = self.incidents[self.index].key if self.incidents else None

@@ -23,6 +23,7 @@ from watchtui.engine.overview import Overview
 from watchtui.ui.messages import OpenIncident, OpenProbe, RegionFilterToggled, ShowIncidents
 from watchtui.ui.widgets.ascii import ascii_scrollbars
 from watchtui.ui.widgets.keyed_table import KeyedTable
+from watchtui.ui.widgets.notification_line import NotificationLine
 from watchtui.ui.widgets.regions_pane import RegionsPane
 from watchtui.ui.widgets.services_pane import ServicesPane
 from watchtui.ui.widgets.source_strip import SourceStrip
@@ -86,6 +87,7 @@ class MainScreen(Screen[None]):
                 yield ServicesPane(id="services")
             yield StreamPane(id="stream")
         yield Input(placeholder="filter: provider, title, service, region", id="filter")
+        yield NotificationLine(id="notices")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -99,12 +101,27 @@ class MainScreen(Screen[None]):
         for pane in PANES:
             self.pane(pane).border_title = TITLES[pane]
         self.query_one("#filter", Input).cursor_blink = False
-        self.query_one(StatusHeader).show("Loading cached state...", alarm=False, ascii_only=False)
+        self.query_one(StatusHeader).show("Loading cached state...", ascii_only=app.ascii_only)
         self.query_one(StatusHeader).local_time = app.local_time
         self._ready = True
         # Stream first: "what is happening" is the question an operator opens this with.
         self.call_after_refresh(self.action_focus_pane, "stream")
-        self.refresh_view()
+        self.watch(app, "board", self._board_changed, init=True)
+        self.watch(app, "notices_changed", self._show_notices, init=True)
+
+    def _board_changed(self, overview: Overview | None) -> None:
+        if overview is not None:
+            self.show_overview(overview)
+
+    def _show_notices(self) -> None:
+        app = self.watch_app
+        self.query_one(NotificationLine).show_entry(
+            app.notices.latest,
+            unread=app.notices.unread,
+            now=app.clock(),
+            local=app.local_time,
+            ascii_only=app.ascii_only,
+        )
 
     def pane(self, name: str) -> KeyedTable:
         return self.query_one(f"#{name}", KeyedTable)
@@ -182,7 +199,13 @@ class MainScreen(Screen[None]):
 
     def _title_stream(self, stream: StreamPane) -> None:
         unread = len(stream.unread)
-        title = TITLES["stream"] + (f" ({unread} new)" if unread else "")
+        ascii_only = self.watch_app.ascii_only
+        parts = [TITLES["stream"]]
+        if unread:
+            parts.append(f"{unread} new (m: mark read)")
+        if above := stream.above_label(ascii_only=ascii_only):
+            parts.append(f"{above} (g: follow)")
+        title = (" | " if ascii_only else " · ").join(parts)
         # Setting a border title repaints the whole widget even when the text is the same: on an
         # idle screen that would resend the stream to the terminal on every poll.
         if stream.border_title != title:

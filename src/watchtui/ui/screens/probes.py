@@ -22,8 +22,9 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from watchtui.domain import regions
-from watchtui.engine.core import ProbeHistory, WatchEngine
+from watchtui.domain.clock import utcnow
 from watchtui.engine.overview import DisagreementView, Overview, ProbeView
+from watchtui.engine.protocol import ProbeHistory, WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.incident_list import (
     Clock,
@@ -31,9 +32,7 @@ from watchtui.ui.screens.incident_list import (
     EngineScreen,
     FittedTable,
     one_line,
-    short_time,
     show_text,
-    utc_now,
 )
 from watchtui.ui.widgets.one_line import OneLine
 from watchtui.viewmodel import signals
@@ -93,7 +92,7 @@ def probe_cells(
     mark = fmt.disagree_mark(ascii_only=ascii_only) + " " if disagreeing else ""
     error = probe.last_error if probe.state != "up" else None
     return {
-        "probe": Text.assemble((mark, fmt.DISAGREE_STYLE), (probe.id, "bold")),
+        "probe": Text.assemble((mark, fmt.disagree_style()), (probe.id, "bold")),
         "state": state_cell(probe, now, ascii_only=ascii_only),
         "latency": Text(fmt.latency(probe.latency_ms, ascii_only=ascii_only), justify="right"),
         "recent": fmt.latency_spark(probe.latencies, ascii_only=ascii_only, width=SPARK_WIDTH),
@@ -150,7 +149,7 @@ def probe_facts(
         text.append(probe.last_error.strip(), style="red")
     for found in disagreements:
         text.append("\n")
-        text.append(f"{fmt.disagree_mark(ascii_only=ascii_only)} ", style=fmt.DISAGREE_STYLE)
+        text.append(f"{fmt.disagree_mark(ascii_only=ascii_only)} ", style=fmt.disagree_style())
         text.append(found.message, style="bold")
     return text
 
@@ -165,10 +164,10 @@ def lasted(since: datetime, now: datetime) -> str:
 def period_span(start: datetime, end: datetime | None, *, ascii_only: bool) -> str:
     """'Jul 27 08:02–08:14', 'Jul 27 23:50 – Jul 28 00:20', 'Jul 29 11:54 – now'."""
     dash = "-" if ascii_only else "–"
-    first = short_time(start)
+    first = fmt.short_date_time(start)
     if end is None:
         return f"{first} {dash} now"
-    last = short_time(end)
+    last = fmt.short_date_time(end)
     if first[:6] == last[:6]:
         return f"{first}{dash}{last[7:]}"
     return f"{first} {dash} {last}"
@@ -241,7 +240,7 @@ class LatencyChart(Widget):
         peak = max((v for v in shown if v is not None), default=None)
         failed = sum(1 for v in shown if v is None)
         if failed:
-            cross = "x" if self.ascii_only else "✖"
+            cross = "x" if self.ascii_only else "✗"
             title.append(f"  {cross} failed run ({failed})", style="red")
         out = title
         for index, row in enumerate(rows):
@@ -284,7 +283,7 @@ class ProbesScreen(EngineScreen):
         self,
         engine: WatchEngine,
         *,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
         ascii_only: bool = False,
         overview: Overview | None = None,
         selected: str | None = None,
@@ -316,6 +315,13 @@ class ProbesScreen(EngineScreen):
             self._read_overview()
         else:
             self.show_overview(self.overview)
+        if hasattr(self.app, "board"):
+            # Live: the app's one board state, held while the app is paused.
+            self.watch(self.app, "board", self._board_changed, init=False)
+
+    def _board_changed(self, overview: Overview | None) -> None:
+        if overview is not None:
+            self.show_overview(overview)
 
     # --- data in ---------------------------------------------------------------------------
 
@@ -460,7 +466,7 @@ class ProbesScreen(EngineScreen):
                 heading.append(
                     f"{fmt.disagree_mark(ascii_only=self.ascii_only)} {count} "
                     f"disagreement{'s' if count != 1 else ''}",
-                    style=fmt.DISAGREE_STYLE,
+                    style=fmt.disagree_style(),
                 )
         if self.failure:
             heading.append("  " + one_line(self.failure), style="red")

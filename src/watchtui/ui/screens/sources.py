@@ -14,8 +14,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
-from watchtui.engine.core import WatchEngine
+from watchtui.domain.clock import utcnow
 from watchtui.engine.overview import SourceView
+from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.catalog_picker import CatalogPicker
 from watchtui.ui.screens.incident_list import (
@@ -26,7 +27,6 @@ from watchtui.ui.screens.incident_list import (
     OpenIncident,
     one_line,
     show_text,
-    utc_now,
 )
 from watchtui.ui.widgets.one_line import OneLine
 
@@ -135,7 +135,7 @@ class SourcesScreen(EngineScreen):
         self,
         engine: WatchEngine,
         *,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
         ascii_only: bool = False,
         on_open_incident: OpenIncident | None = None,
     ) -> None:

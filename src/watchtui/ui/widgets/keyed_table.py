@@ -1,22 +1,28 @@
-"""A DataTable updated by row key, so live data never moves the cursor, the scroll or the focus."""
+"""A DataTable updated by row key, so live data never moves the cursor, the scroll or the focus.
+
+It also decides what the view does when rows arrive while nobody touches a key: it **follows**
+the top of the list (the newest update, the worst service) until the user moves; then it
+**holds** still — the rows the user is reading stay where they are on screen — and counts the
+rows above the viewport ("↑ 3 newer"); ``g`` or ``home`` goes back to the top and follows again.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowDoesNotExist, RowKey
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
 from watchtui.ui import format as fmt
+from watchtui.ui.textual_workarounds import DataTableWorkarounds
 
 Cells = tuple[Text, ...]
 Rows = Sequence[tuple[str, Cells]]
 
 
-class KeyedTable(DataTable[Text]):
+class KeyedTable(DataTableWorkarounds):
     """Rows are (key, cells); ``sync`` applies a new list with the fewest changes.
 
     A full ``clear()`` and refill would reset the cursor to row 0 and the scroll to the top on
@@ -27,8 +33,8 @@ class KeyedTable(DataTable[Text]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="cursor_down"),
         Binding("k", "cursor_up", "Up", show=False, id="cursor_up"),
-        Binding("g", "scroll_top", "First row", show=False, id="first_row"),
-        Binding("G", "scroll_bottom", "Last row", show=False, id="last_row"),
+        Binding("g,home", "scroll_top", "Top (follow)", show=False, id="first_row"),
+        Binding("G,end", "scroll_bottom", "Last row", show=False, id="last_row"),
     ]
 
     # (label, key) of each column, added before the first rows whoever comes first.
@@ -37,12 +43,17 @@ class KeyedTable(DataTable[Text]):
     # the table never needs horizontal scrolling.
     FLEX_COLUMN: ClassVar[str | None] = None
     MIN_FLEX_WIDTH: ClassVar[int] = 12
+    # What the rows above a held viewport are ("↑ 3 newer" in the stream).
+    ABOVE_WORD: ClassVar[str] = "above"
+    # Live panes whose top matters most (the newest update, the worst service) follow it until
+    # the user moves; lists where the user picks an item (sources, probes) only hold.
+    FOLLOWS_TOP: ClassVar[bool] = False
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
+        super().__init__(id=id, classes=classes)
         self._last_rows: Rows = ()
         self.ascii_only = False
-        self._drawn_widths: list[int] | None = None
+        self.following = self.FOLLOWS_TOP
 
     def _ensure_columns(self) -> None:
         if not self.columns:
@@ -65,25 +76,59 @@ class KeyedTable(DataTable[Text]):
     def row_keys(self) -> list[str]:
         return [row.key.value for row in self.ordered_rows if row.key.value is not None]
 
+    # --- follow and hold ------------------------------------------------------------------
+
+    @property
+    def rows_above(self) -> int:
+        """Rows above the first visible one (the count a held view shows)."""
+        return 0 if self.following else int(self.scroll_y)
+
+    def above_label(self, *, ascii_only: bool) -> str:
+        above = self.rows_above
+        return f"{'^' if ascii_only else '↑'} {above} {self.ABOVE_WORD}" if above else ""
+
+    def _user_moved(self) -> None:
+        self.following = self.FOLLOWS_TOP and self.cursor_row == 0
+
+    def action_cursor_down(self) -> None:
+        super().action_cursor_down()
+        self._user_moved()
+
+    def action_cursor_up(self) -> None:
+        super().action_cursor_up()
+        self._user_moved()
+
+    def action_page_down(self) -> None:
+        super().action_page_down()
+        self._user_moved()
+
+    def action_page_up(self) -> None:
+        super().action_page_up()
+        self._user_moved()
+
+    def action_scroll_bottom(self) -> None:
+        super().action_scroll_bottom()
+        self._user_moved()
+
+    def action_scroll_top(self) -> None:
+        super().action_scroll_top()
+        self.scroll_to(y=0, animate=False)
+        self.following = self.FOLLOWS_TOP
+
     def move_to_key(self, key: str, *, scroll: bool = True) -> bool:
+        """Put the cursor on ``key``'s row on the user's behalf (a jump from a filter, …)."""
+        moved = self._place_cursor(key, scroll=scroll)
+        if moved:
+            self._user_moved()
+        return moved
+
+    def _place_cursor(self, key: str, *, scroll: bool) -> bool:
         try:
             index = self.get_row_index(key)
         except RowDoesNotExist:
             return False
         self.move_cursor(row=index, scroll=scroll)
         return True
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        # DataTable measures new rows on idle, but a frame painted before that draws them at the
-        # header's widths and its render caches are keyed on an update counter, not on widths:
-        # those cut cells ("11:1", "▲ majo") would stay until the row next changed (Textual
-        # issue #4470).  Once the widths are final, a change of width invalidates the caches.
-        super()._update_dimensions(new_rows)
-        widths = [column.content_width for column in self.ordered_columns]
-        if widths != self._drawn_widths:
-            self._drawn_widths = widths
-            self._update_count += 1
-            self.refresh()
 
     def on_resize(self) -> None:
         if self._last_rows:
@@ -118,8 +163,10 @@ class KeyedTable(DataTable[Text]):
         self._last_rows = rows
         rows = self._fit(rows)
         cursor_key = self.cursor_key
-        scroll_y = self.scroll_y
+        # Where the cursor's row sits on screen, to keep it there while holding.
+        on_screen = self.cursor_row - int(self.scroll_y)
         wanted = {key: cells for key, cells in rows}
+        self.hold_viewport = True
         with self.app.batch_update():
             for key in self.row_keys():
                 if key not in wanted:
@@ -134,9 +181,14 @@ class KeyedTable(DataTable[Text]):
             order = [key for key, _ in rows]
             if self.row_keys() != order:
                 self._reorder(order, columns[0])
-            if cursor_key is not None and cursor_key in wanted:
-                self.move_to_key(cursor_key, scroll=False)
-                self.scroll_to(y=scroll_y, animate=False, immediate=True)
+            if self.following and self.row_count:
+                self.move_cursor(row=0, scroll=False)
+                self.scroll_to(y=0, animate=False, immediate=True)
+            elif cursor_key is not None and cursor_key in wanted:
+                self._place_cursor(cursor_key, scroll=False)
+                top = max(0, self.cursor_row - on_screen)
+                self.scroll_to(y=top, animate=False, immediate=True)
+        self.release_viewport_after_refresh()
 
     def _update_row(self, key: str, columns: list[ColumnKey], cells: Cells) -> None:
         current = self.get_row(key)

@@ -55,8 +55,12 @@ class OneLine(Widget):
         return 1
 
     def render(self) -> Text:
-        line = fmt.fit(self.text, self.content_size.width, ascii_only=self.ascii_only)
+        width = self.content_size.width
+        line = fmt.fit(self.text, width, ascii_only=self.ascii_only)
         line = line.copy() if line is self.text else line
         line.no_wrap = True
         line.overflow = "crop"
+        if line.style and line.cell_len < width:
+            # A styled line is a bar (the header): its colours run to the edge.
+            line.pad_right(width - line.cell_len)
         return line

@@ -86,6 +86,7 @@ def geographies(state: PaneState) -> list[_Geography]:
 
 
 class RegionsPane(KeyedTable):
+    FOLLOWS_TOP = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_region", "Region filter", id="region_filter"),
     ]

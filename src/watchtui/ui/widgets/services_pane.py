@@ -62,6 +62,7 @@ class _Group:
 
 
 class ServicesPane(KeyedTable):
+    FOLLOWS_TOP = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "toggle_all", "All services", show=False, id="all_services"),
     ]

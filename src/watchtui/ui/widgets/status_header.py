@@ -1,7 +1,8 @@
-"""Top line: the headline, the current narrowing, PAUSED, and a clock that ticks once a minute.
+"""Top line: the worst level on the board and where, the counts, the narrowing, PAUSED, a clock.
 
-A disagreement between the user's probes and a provider leads the headline, marked: it is the
-one line an operator must not miss.
+The whole bar takes the worst level's colours (``viewmodel.severity.bar_style``), so the board's
+state reads from across the room; the words lead, so it reads without colour too.  A disagreement
+between the user's probes and a provider is counted in the line and pinned in the stream.
 """
 
 from __future__ import annotations
@@ -18,37 +19,19 @@ from textual.widgets import Static
 from watchtui.engine.overview import Overview
 from watchtui.ui import format as fmt
 from watchtui.ui.widgets.one_line import OneLine
-
-_SEPARATOR = " · "
-
-
-def headline_text(overview: Overview, *, ascii_only: bool) -> Text:
-    """``Overview.headline()`` with its disagreement count moved first and marked."""
-    parts = overview.headline().split(_SEPARATOR)
-    signals = [p for p in parts if p.endswith(("disagreement", "disagreements"))]
-    rest = [p for p in parts if p not in signals]
-    gap = " | " if ascii_only else _SEPARATOR
-    alarm = is_alarming(overview)
-    text = Text(style="bold red" if alarm else "bold")
-    for part in signals:
-        text.append(f" {fmt.disagree_mark(ascii_only=ascii_only)} {part} ", "reverse magenta")
-        text.append(" ")
-    text.append(gap.join(rest))
-    return text
+from watchtui.viewmodel.headline import Headline, headline
+from watchtui.viewmodel.severity import Level, bar_style
 
 
-def is_alarming(overview: Overview) -> bool:
-    return (
-        bool(overview.open_incidents)
-        or bool(overview.unhealthy_sources)
-        or bool(overview.disagreements)
-        or any(p.state == "down" for p in overview.probes)
-    )
+def headline_text(line: Headline, *, ascii_only: bool) -> Text:
+    return Text(f" {line.text(ascii_only=ascii_only)}", style=bar_style(line.level, fmt.palette()))
 
 
 class StatusHeader(Horizontal):
     paused: reactive[bool] = reactive(False, init=False)
     local_time: reactive[bool] = reactive(False, init=False)
+    # The board's worst level: the bar's colours; None until the first overview.
+    level: Level | None = None
 
     def __init__(self, clock: Callable[[], datetime], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -63,9 +46,15 @@ class StatusHeader(Horizontal):
     def on_mount(self) -> None:
         self._tick()
 
+    def _show_clock(self) -> None:
+        style = "" if self.level is None else bar_style(self.level, fmt.palette())
+        now = self._clock()
+        clock = Text(f" {fmt.clock(now, local=self.local_time)} ", style)
+        self.query_one("#clock", OneLine).show(clock)
+
     def _tick(self) -> None:
         now = self._clock()
-        self.query_one("#clock", OneLine).show(Text(fmt.clock(now, local=self.local_time)))
+        self._show_clock()
         # Wake exactly at the next minute: an idle screen sends nothing in between.
         wait = 60 - now.second - now.microsecond / 1_000_000
         self.set_timer(max(wait, 1.0), self._tick, name="clock")
@@ -75,19 +64,19 @@ class StatusHeader(Horizontal):
 
     def watch_local_time(self) -> None:
         if self.is_mounted:
-            now = self._clock()
-            self.query_one("#clock", OneLine).show(Text(fmt.clock(now, local=self.local_time)))
+            self._show_clock()
 
-    def show(self, headline: str, *, alarm: bool, ascii_only: bool) -> None:
-        text = headline.replace(_SEPARATOR, " | ") if ascii_only else headline
-        self.query_one("#headline", OneLine).show(
-            Text(text, style="bold red" if alarm else "bold"), ascii_only=ascii_only
-        )
+    def show(self, message: str, *, ascii_only: bool) -> None:
+        """A line of the app's own (before the first overview)."""
+        self.query_one("#headline", OneLine).show(Text(f" {message}"), ascii_only=ascii_only)
 
     def show_overview(self, overview: Overview, *, ascii_only: bool) -> None:
+        line = headline(overview)
+        self.level = line.level
         self.query_one("#headline", OneLine).show(
-            headline_text(overview, ascii_only=ascii_only), ascii_only=ascii_only
+            headline_text(line, ascii_only=ascii_only), ascii_only=ascii_only
         )
+        self._show_clock()
 
     def show_scope(self, parts: list[str]) -> None:
         scope = self.query_one("#scope", OneLine)

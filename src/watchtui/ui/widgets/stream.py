@@ -9,7 +9,6 @@ wording changes ("failing for 7 min") is updated in place and the cursor stays w
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual import events
@@ -30,14 +29,6 @@ MAX_ROWS = 500
 DISAGREEMENT_PREFIX = "disagreement:"
 HINT_PREFIX = "hint:"
 HINT_LEAD = "possible common cause: "
-
-
-def short_time(moment: datetime, now: datetime, *, local: bool = False) -> str:
-    """'11:55' within the last day, else '07-28' (a date is what matters for old news)."""
-    shown = moment.astimezone() if local else moment
-    if now - moment < timedelta(hours=20):
-        return shown.strftime("%H:%M")
-    return shown.strftime("%m-%d")
 
 
 class Unread:
@@ -71,6 +62,11 @@ class Unread:
             return True
         return False
 
+    def seen_all(self) -> list[str]:
+        done = list(self._unread)
+        self._unread.clear()
+        return done
+
     def seen_incident(self, incident_key: str) -> list[str]:
         prefix = incident_key + "\x1f"
         done = [k for k in self._unread if k.startswith(prefix)]
@@ -79,7 +75,9 @@ class Unread:
 
 
 class StreamPane(KeyedTable):
+    FOLLOWS_TOP = True
     FLEX_COLUMN = "text"
+    ABOVE_WORD = "newer"
     COLUMNS = (
         (" ", "mark"),
         ("Time", "time"),
@@ -152,8 +150,8 @@ class StreamPane(KeyedTable):
     def _disagreement_cells(found: DisagreementView, provider: str, state: PaneState) -> Cells:
         probe_state = "down" if found.kind == "probe_down_provider_ok" else "up"
         return (
-            Text(fmt.disagree_mark(ascii_only=state.ascii_only), style=fmt.DISAGREE_STYLE),
-            Text(short_time(found.since, state.now, local=state.local_time)),
+            Text(fmt.disagree_mark(ascii_only=state.ascii_only), style=fmt.disagree_style()),
+            Text(fmt.when(found.since, state.now, local=state.local_time)),
             Text(provider),
             fmt.probe_cell(probe_state, ascii_only=state.ascii_only),
             Text(found.message, style="bold"),
@@ -169,11 +167,11 @@ class StreamPane(KeyedTable):
         else:
             who = f"{len(providers)} providers"
         return (
-            Text("?", style=f"bold {fmt.HINT_STYLE}"),
-            Text(short_time(hint.started_at, state.now, local=state.local_time)),
+            Text("?", style=f"bold {fmt.hint_style()}"),
+            Text(fmt.when(hint.started_at, state.now, local=state.local_time)),
             Text(who),
-            Text("hint", style=f"italic {fmt.HINT_STYLE}"),
-            Text.assemble((HINT_LEAD, f"italic {fmt.HINT_STYLE}"), (hint.text, "italic")),
+            Text("hint", style=f"italic {fmt.hint_style()}"),
+            Text.assemble((HINT_LEAD, f"italic {fmt.hint_style()}"), (hint.text, "italic")),
         )
 
     def _mark_cell(self, key: str) -> Text:
@@ -194,7 +192,7 @@ class StreamPane(KeyedTable):
         )
         return (
             self._mark_cell(item.key),
-            Text(short_time(item.update.at, state.now, local=state.local_time)),
+            Text(fmt.when(item.update.at, state.now, local=state.local_time)),
             Text(item.provider),
             impact,
             text,
@@ -203,6 +201,11 @@ class StreamPane(KeyedTable):
     def _mark_seen(self, key: str | None) -> None:
         if key is not None and self.unread.seen(key) and key in self._items:
             self.update_cell(key, "mark", self._mark_cell(key), update_width=True)
+
+    def mark_all_read(self) -> None:
+        for key in self.unread.seen_all():
+            if key in self._items:
+                self.update_cell(key, "mark", self._mark_cell(key), update_width=True)
 
     def mark_incident_seen(self, incident_key: str) -> None:
         for key in self.unread.seen_incident(incident_key):

@@ -1,74 +1,35 @@
+"""Probes against their providers' claims (``signals.disagreements``)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from watchtui.domain.model import Component, Incident, Maintenance
-from watchtui.engine.overview import IncidentView, resolve_region
+from tests.signals.builders import (
+    KINDS,
+    MIN,
+    NAMES,
+    NOW,
+    T0,
+    component,
+    down,
+    incident,
+    probe,
+    up,
+)
+from watchtui.domain.model import Maintenance
 from watchtui.probes import ProbeSpec, ProbeState
-from watchtui.signals.correlate import (
-    CorrelationHint,
-    Disagreement,
-    correlate,
-    correlation_events,
+from watchtui.signals.disagreements import (
     disagreement_events,
     disagreements,
-    probe_scope,
+    fresh_until,
+    message_changes_at,
 )
+from watchtui.signals.findings import Disagreement
 from watchtui.store import StoredComponent, StoredIncident
-
-T0 = datetime(2024, 5, 1, 8, 2, tzinfo=UTC)
-MIN = timedelta(minutes=1)
-NOW = T0 + 6 * MIN
-KINDS = {"azure": "azure", "github": "statuspage", "aws": "aws", "gcp": "gcp"}
-NAMES = {"azure": "Azure", "github": "GitHub", "aws": "AWS", "gcp": "Google Cloud"}
-
-
-def probe(pid: str = "api-eu", **kw: Any) -> ProbeSpec:
-    fields: dict[str, Any] = {"type": "http", "target": "https://app.example.com/health"}
-    fields.update(kw)
-    return ProbeSpec(id=pid, **fields)
-
-
-def down(pid: str = "api-eu", since: datetime = T0) -> ProbeState:
-    return ProbeState(pid, "down", since, 3, 0, "HTTP 500", NOW, since)
-
-
-def up(pid: str = "vm-eu", since: datetime = T0 - 60 * MIN) -> ProbeState:
-    return ProbeState(pid, "up", since, 0, 5, None, NOW, since)
-
-
-def component(
-    source: str, name: str, status: Any = "operational", regions: tuple[str, ...] = ()
-) -> StoredComponent:
-    c = Component(id=name.lower().replace(" ", "-"), name=name, status=status, regions=regions)
-    return StoredComponent(source, c, T0 - 5 * MIN, NOW, T0 - 60 * MIN)
-
-
-def incident(
-    source: str,
-    iid: str,
-    *,
-    impact: Any = "major",
-    regions: tuple[str, ...] = (),
-    components: tuple[str, ...] = (),
-    started: datetime = T0 - 10 * MIN,
-    title: str = "Degraded service",
-) -> StoredIncident:
-    item = Incident(
-        id=iid,
-        title=title,
-        status="investigating",
-        impact=impact,
-        started_at=started,
-        updated_at=started,
-        regions=regions,
-        components=components,
-    )
-    return StoredIncident(source, item, False, False, started, NOW)
 
 
 def check(
@@ -90,26 +51,6 @@ def check(
     )
 
 
-# ---- probe scope --------------------------------------------------------------------------------
-
-
-def test_probe_region_may_be_a_provider_code_a_display_name_or_a_geography() -> None:
-    by_code = probe_scope(probe(provider="azure", region="westeurope"), "azure")
-    by_name = probe_scope(probe(provider="azure", region="West Europe"), "azure")
-    by_geo = probe_scope(probe(provider="azure", region="eu-west"), "azure")
-    assert by_code is not None and by_name is not None and by_geo is not None
-    assert (by_code.label, by_code.geography, by_code.by_geography) == (
-        "West Europe",
-        "eu-west",
-        False,
-    )
-    assert by_name.matches("azure", "westeurope") and by_code.matches("azure", "West Europe")
-    assert not by_code.matches("azure", "North Europe")  # same geography, another region
-    assert (by_geo.label, by_geo.by_geography) == ("Western Europe", True)
-    assert by_geo.matches("azure", "North Europe") and not by_geo.matches("azure", "East US")
-    assert probe_scope(probe(provider="azure"), "azure") is None
-
-
 # ---- probe down, provider says operational ------------------------------------------------------
 
 
@@ -123,6 +64,12 @@ def test_probe_down_while_the_provider_reports_the_region_operational() -> None:
         "Your probe api-eu (westeurope) failing for 6 min; Azure reports West Europe operational"
     )
     assert (found.since, found.detail, found.provider) == (T0, "HTTP 500", "azure")
+    assert found.region is not None
+    assert (found.region.provider, found.region.code, found.region.geography) == (
+        "azure",
+        "westeurope",
+        "eu-west",
+    )
 
 
 @pytest.mark.parametrize(
@@ -150,7 +97,9 @@ def test_a_degraded_component_in_scope_explains_the_failure() -> None:
     assert found.message.endswith("Azure reports Virtual Machines in West Europe operational")
 
 
-def test_maintenance_under_way_explains_but_a_scheduled_one_does_not() -> None:
+def test_maintenance_explains_while_the_board_shows_it_under_way() -> None:
+    """The board's judgement (``assessment.on_board``): under way is what the page says, not
+    what its schedule promised."""
     spec = probe(provider="github")
 
     def maintenance(status: str, scheduled_for: datetime) -> StoredIncident:
@@ -166,10 +115,13 @@ def test_maintenance_under_way_explains_but_a_scheduled_one_does_not() -> None:
         return StoredIncident("github", item, True, False, T0, NOW)
 
     assert check([spec], [down()], [], [maintenance("in_progress", T0)]) == []
+    assert check([spec], [down()], [], [maintenance("verifying", T0)]) == []
     (found,) = check([spec], [down()], [], [maintenance("scheduled", NOW + 60 * MIN)])
     assert found.message == (
         "Your probe api-eu failing for 6 min; GitHub reports all systems operational"
     )
+    # Its start time passed, but the page still says "scheduled": not on the board, no excuse.
+    assert len(check([spec], [down()], [], [maintenance("scheduled", T0)])) == 1
 
 
 def test_no_claim_without_data_a_provider_or_a_fresh_state() -> None:
@@ -272,102 +224,26 @@ def test_disagreement_events_start_and_end() -> None:
     assert ended[0].title.startswith("No longer: Your probe api-eu")
 
 
-# ---- correlation --------------------------------------------------------------------------------
+# ---- when the clock alone changes a finding ------------------------------------------------------
 
 
-def view(
-    source: str, iid: str, region: str, started: datetime, *, is_maintenance: bool = False
-) -> IncidentView:
-    stored = incident(source, iid, regions=(region,), started=started)
-    return IncidentView(
-        source_id=source,
-        provider=NAMES.get(source, source),
-        incident=stored.incident,
-        is_maintenance=is_maintenance,
-        regions=(resolve_region(KINDS.get(source, ""), region),),
-    )
+def test_a_probe_state_counts_for_a_few_intervals_after_its_last_result() -> None:
+    spec = probe(provider="azure", interval=30, timeout=5)
+    until = fresh_until(spec, down())
+    assert until == NOW + timedelta(seconds=3 * 30 + 5)
+    assert len(check([spec], [down()], now=until)) == 1
+    assert check([spec], [down()], now=until + timedelta(microseconds=1)) == []
+    assert fresh_until(spec, ProbeState("api-eu")) is None
 
 
-def test_three_providers_in_one_geography_within_the_window_make_one_hint() -> None:
-    incidents = [
-        view("aws", "a1", "us-west-2", T0),
-        view("gcp", "g1", "us-west1", T0 + 12 * MIN),
-        view("azure", "z1", "West US", T0 + 25 * MIN),
-        view("aws", "a2", "us-west-1", T0 + 20 * MIN),  # same provider again: one participant
-    ]
-    (hint,) = correlate(incidents)
-    assert hint.geography == "us-west"
-    assert hint.providers == ("aws", "gcp", "azure")
-    assert hint.started_at == T0 and hint.latest_start == T0 + 25 * MIN
-    assert set(hint.incident_keys) == {"aws\x1fa1", "gcp\x1fg1", "azure\x1fz1", "aws\x1fa2"}
-    assert hint.text == (
-        "3 providers reporting problems in us-west (US West) since 08:02 UTC: "
-        "AWS, Google Cloud, Azure. Possible common cause, not confirmed."
-    )
-
-
-def test_an_incident_outside_the_window_is_not_grouped() -> None:
-    incidents = [
-        view("aws", "a1", "us-west-2", T0),
-        view("gcp", "g1", "us-west1", T0 + 10 * MIN),
-        view("azure", "z1", "West US", T0 + 45 * MIN),
-    ]
-    (hint,) = correlate(incidents, window=timedelta(minutes=30))
-    assert hint.providers == ("aws", "gcp")
-    assert "azure\x1fz1" not in hint.incident_keys
-    assert correlate([incidents[0], incidents[2]]) == []
-
-
-def test_different_geographies_make_separate_hints() -> None:
-    incidents = [
-        view("aws", "a1", "us-west-2", T0),
-        view("gcp", "g1", "us-west1", T0 + 5 * MIN),
-        view("aws", "a2", "eu-west-1", T0 + MIN),
-        view("azure", "z1", "West Europe", T0 + 2 * MIN),
-        view("gcp", "g2", "asia-east1", T0),  # alone in its geography
-    ]
-    hints = correlate(incidents)
-    assert sorted((h.geography, h.providers) for h in hints) == [
-        ("eu-west", ("aws", "azure")),
-        ("us-west", ("aws", "gcp")),
-    ]
-
-
-def test_one_provider_alone_maintenance_and_unmapped_regions_make_no_hint() -> None:
-    assert correlate([view("aws", "a1", "us-west-2", T0), view("aws", "a2", "us-west-1", T0)]) == []
-    maintenance = view("gcp", "g1", "us-west1", T0, is_maintenance=True)
-    assert correlate([view("aws", "a1", "us-west-2", T0), maintenance]) == []
-    unmapped = [view("aws", "a1", "Atlantis", T0), view("gcp", "g1", "Atlantis", T0)]
-    assert correlate(unmapped) == []
-
-
-def test_a_down_probe_joins_a_provider_in_its_geography() -> None:
-    spec = probe("api-w", provider="aws", region="us-west-2")
-    hints = correlate(
-        [view("gcp", "g1", "us-west1", T0)],
-        [(spec, down("api-w", T0 + 3 * MIN)), (probe("idle", region="us-west"), up("idle"))],
-    )
-    (hint,) = hints
-    assert (hint.providers, hint.probe_ids) == (("gcp",), ("api-w",))
-    assert hint.text.startswith("1 provider and your probe api-w reporting problems in us-west")
-    assert "Possible common cause" in hint.text
-
-
-def test_correlation_events_for_new_and_growing_hints_only() -> None:
-    first = correlate([view("aws", "a1", "us-west-2", T0), view("gcp", "g1", "us-west1", T0)])
-    events = correlation_events([], first)
-    assert [(e.kind, e.source_id, e.title) for e in events] == [
-        ("correlation", "correlation:us-west", first[0].text)
-    ]
-    assert correlation_events(first, first) == []
-    grown = correlate(
-        [
-            view("aws", "a1", "us-west-2", T0),
-            view("gcp", "g1", "us-west1", T0),
-            view("azure", "z1", "West US", T0 + 5 * MIN),
-        ]
-    )
-    (event,) = correlation_events(first, grown)
-    assert event.at == T0 + 5 * MIN and "3 providers" in event.title
-    shrunk: list[CorrelationHint] = []
-    assert correlation_events(grown, shrunk) == []
+def test_a_failing_probe_s_message_changes_with_its_duration() -> None:
+    spec = probe(provider="azure")
+    (found,) = check([spec], [down()])  # failing for 6 min at NOW
+    changes = message_changes_at(found, NOW)
+    assert changes == T0 + 7 * MIN
+    (later,) = check([spec], [down()], now=changes)
+    assert later.message != found.message
+    (early,) = check([spec], [down(since=NOW - timedelta(seconds=20))])
+    assert message_changes_at(early, NOW) == NOW + timedelta(seconds=1)
+    outage = Disagreement("p", "azure", "provider_outage_probe_up", T0, "no duration in it")
+    assert message_changes_at(outage, NOW) is None

@@ -1,0 +1,256 @@
+"""The real engine: a ``Store`` for reads, a ``Poller`` for fetching, the config for edits.
+
+Each polling round reads the store once (``engine.rounds``): the overview of that round, its
+sources' health and its signals come from that one read, are turned into the round's events, and
+are what ``overview()`` hands out until the store or the clock changes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from watchtui import catalog
+from watchtui.config import (
+    Config,
+    Mutation,
+    apply_edit,
+    edit_config,
+    resolve_sources,
+    set_watchlist_member,
+    watch_provider,
+)
+from watchtui.domain.clock import utcnow
+from watchtui.domain.events import ChangeEvent
+from watchtui.engine.overview import IncidentView, Overview, SourceView, open_first
+from watchtui.engine.overview_builder import OverviewBuilder
+from watchtui.engine.poller import EndpointOutcome, Poller
+from watchtui.engine.protocol import ProbeHistory, WatchKind
+from watchtui.engine.rounds import NO_INGEST, Quiet, Round, refresh
+from watchtui.engine.staleness import StalenessWatch
+from watchtui.probes import ProbeRunner, link_provider
+from watchtui.signals.disagreements import disagreement_events
+from watchtui.signals.findings import CorrelationHint, Disagreement
+from watchtui.signals.hints import correlation_events
+from watchtui.store import Store
+
+__all__ = ["Engine"]
+
+
+class Engine:
+    """Implements ``engine.protocol.WatchEngine`` over a store, a poller and a config file."""
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        *,
+        config_file: Path | None = None,
+        poller: Poller | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.config_file = config_file
+        self.clock = clock
+        self.specs = {spec.id: spec for spec in resolve_sources(config)}
+        self.poller = poller or Poller(store, list(self.specs.values()), clock=clock)
+        self.probe_specs = [link_provider(p) for p in config.probes]
+        self.probe_runner = ProbeRunner(owner=self.poller.owner)
+        self._data_version = store.data_version()
+        self._polls = 0  # polling rounds in flight
+        # Rounds are refreshed from the UI's overview worker and from polls at once.
+        self._lock = threading.Lock()
+        self._builder = self._make_builder()
+        self._round: Round | None = None
+        self._staleness = StalenessWatch()
+        # What the last poll saw, so only changes become events (seeded at start, so a restart
+        # does not announce everything again).
+        self._previous_disagreements: Sequence[Disagreement] | None = None
+        self._previous_hints: Sequence[CorrelationHint] | None = None
+
+    def _make_builder(self) -> OverviewBuilder:
+        watchlist = self.config.watchlist
+        watched = frozenset([*watchlist.providers, *watchlist.components, *watchlist.regions])
+        return OverviewBuilder(self.store, self.specs, self.probe_specs, watched)
+
+    def _reconfigured(self) -> None:
+        """The config changed what is shown: the next read builds everything anew."""
+        with self._lock:
+            self._builder = self._make_builder()
+            self._round = None
+
+    def _refresh(self, quiet: Quiet | None = None) -> Round:
+        with self._lock:
+            self._round = refresh(self._builder, self._round, self.clock(), quiet)
+            return self._round
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def overview(self) -> Overview:
+        # One read transaction at most: every pane, count and judgement comes from one moment of
+        # the store, even while a collector in another process writes.
+        current = self._refresh()
+        self._data_version = current.version
+        return current.overview
+
+    def sources(self) -> list[SourceView]:
+        return list(self._refresh().overview.sources)
+
+    def incident(self, source_id: str, incident_id: str) -> IncidentView | None:
+        stored = self.store.incident(source_id, incident_id)
+        return None if stored is None else self._builder.incident_view(stored)
+
+    def incidents_for(
+        self,
+        *,
+        source_id: str | None = None,
+        component: str | None = None,
+        geography: str | None = None,
+        limit: int = 200,
+    ) -> list[IncidentView]:
+        candidates = self.store.incidents(source_id=source_id, limit=None if geography else limit)
+        views = [self._builder.incident_view(s) for s in candidates if s.source_id in self.specs]
+        if component is not None:
+            views = [v for v in views if component in v.incident.components]
+        if geography is not None:
+            views = [v for v in views if any(r.geography == geography for r in v.regions)]
+        return open_first(views)[:limit]
+
+    def history(
+        self,
+        since: datetime,
+        until: datetime | None = None,
+        *,
+        source_id: str | None = None,
+        text: str | None = None,
+    ) -> list[IncidentView]:
+        return [
+            self._builder.incident_view(s)
+            for s in self.store.incidents(since=since, until=until, source_id=source_id, text=text)
+        ]
+
+    def daily_counts(self, since: datetime, until: datetime) -> dict[str, list[int]]:
+        days = max(1, (until.date() - since.date()).days + 1)
+        counts: dict[str, list[int]] = {}
+        for stored in self.store.incidents(since=since, until=until, maintenance=False):
+            index = (stored.incident.started_at.date() - since.date()).days
+            if 0 <= index < days:
+                counts.setdefault(self._builder.name(stored.source_id), [0] * days)[index] += 1
+        return counts
+
+    def probe_history(self, probe_id: str, since: datetime, *, limit: int = 240) -> ProbeHistory:
+        return ProbeHistory(
+            probe_id=probe_id,
+            since=since,
+            results=tuple(self.store.probe_results(probe_id, since, limit)),
+            periods=tuple(self.store.probe_periods(probe_id, since)),
+        )
+
+    def external_change(self) -> bool:
+        if self._polls:
+            return False  # this engine is writing; the round's overview follows
+        version = self.store.data_version()
+        changed = version != self._data_version
+        self._data_version = version
+        return changed
+
+    # --- actions ---------------------------------------------------------------------------
+
+    async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
+        if self.store.readonly:
+            # A viewer of another user's store: every write would fail.  The collector fetches;
+            # this process picks its commits up through ``external_change``.
+            return []
+        self._polls += 1
+        try:
+            before = self._round
+            started = await asyncio.to_thread(self.store.data_version)
+            outcomes = await self.poller.poll_detailed(force=force, source_id=source_id)
+            probe_events: list[ChangeEvent] = []
+            if source_id is None and self.probe_specs:
+                probe_events = await self.probe_runner.run_due(
+                    self.store, self.probe_specs, self.poller.client, self.clock()
+                )
+            quiet = _quiet(started, -1 if before is None else before.serial, outcomes)
+            stale, signals = await asyncio.to_thread(self._round_events, quiet, source_id)
+        finally:
+            self._polls -= 1
+        fetched = [event for outcome in outcomes for event in outcome.events]
+        return fetched + stale + probe_events + signals
+
+    def _round_events(
+        self, quiet: Quiet | None, source_id: str | None = None
+    ) -> tuple[list[ChangeEvent], list[ChangeEvent]]:
+        """The round's staleness and signal events, from the round's one read of the store.
+        Refreshing one source reports only that source's staleness (the others wait for their
+        own round)."""
+        current = self._refresh(quiet)
+        # The round's own writes are in what it read: not news for ``external_change``.
+        self._data_version = current.version
+        overview = current.overview
+        now = self.clock()
+        healths = {source.id: source.health for source in overview.sources}
+        specs = [self.specs[source_id]] if source_id in self.specs else self.specs.values()
+        stale = self._staleness.events(specs, healths, now)
+        found, hints = overview.disagreements, overview.hints
+        events: list[ChangeEvent] = []
+        if self._previous_disagreements is not None:
+            events += disagreement_events(self._previous_disagreements, found, now)
+        if self._previous_hints is not None:
+            events += correlation_events(self._previous_hints, hints)
+        self._previous_disagreements, self._previous_hints = found, hints
+        return stale, events
+
+    def set_source_enabled(self, source_id: str, enabled: bool) -> None:
+        self.store.set_source_enabled(source_id, enabled)
+
+    def _edit_config(self, mutate: Mutation[object]) -> Config:
+        """The config after ``mutate``: saved under the file lock, so another watchtui's edit in
+        between is kept; an engine without a file (tests, demo) edits a copy in memory."""
+        if self.config_file is None:
+            return apply_edit(self.config, mutate).config
+        return edit_config(self.config_file, mutate).config
+
+    def add_catalog_source(self, provider_id: str) -> SourceView:
+        entry = catalog.get(provider_id)
+        if entry is None or not entry.pollable:
+            raise ValueError(f"{provider_id!r} is not a pollable catalog provider")
+        provider_id = entry.id
+        saved = self._edit_config(lambda doc: watch_provider(doc, provider_id))
+        self.config = self.config.model_copy(update={"watch": saved.watch})
+        self.specs = {spec.id: spec for spec in resolve_sources(self.config)}
+        self.poller.sources = list(self.specs.values())
+        self.poller.reset_registration()
+        spec = self.specs[entry.id]
+        self.store.upsert_source(
+            spec.id,
+            kind=spec.kind,
+            url=spec.base_url,
+            name=spec.name,
+            interval=timedelta(seconds=spec.interval),
+        )
+        self._reconfigured()
+        return next(s for s in self.sources() if s.id == spec.id)
+
+    def toggle_watch(self, kind: WatchKind, value: str) -> bool:
+        """Watch conventions: provider -> source id; component -> "source_id:Component name";
+        region -> canonical geography (``eu-west``)."""
+        key = {"provider": "providers", "component": "components", "region": "regions"}[kind]
+        # The intent comes from what this engine shows; the file may have moved on meanwhile.
+        watched = value not in getattr(self.config.watchlist, key)
+        saved = self._edit_config(lambda doc: set_watchlist_member(doc, key, value, watched))
+        self.config = self.config.model_copy(update={"watchlist": saved.watchlist})
+        self._reconfigured()
+        return watched
+
+
+def _quiet(started: int, after: int, outcomes: Sequence[EndpointOutcome]) -> Quiet | None:
+    """What the round says about the board: None when one of its fetches ingested something."""
+    if any(outcome.outcome not in NO_INGEST for outcome in outcomes):
+        return None
+    fetched = frozenset(o.url for o in outcomes if o.outcome != "skipped")
+    return Quiet(started, after, fetched)
