@@ -24,7 +24,7 @@ from watchtui.engine.protocol import WatchEngine
 from watchtui.ui.app import WatchApp
 from watchtui.ui.widgets.keyed_table import KeyedTable
 
-_OPEN = re.compile(r"(\d+) open\b")
+_OPEN = re.compile(r"(\d+) (?:known )?open\b")
 # The board's word for each impact level (README, "The watch screen").
 _WORDS: dict[str, Impact] = {
     "ok": "none",

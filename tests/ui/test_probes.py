@@ -53,6 +53,13 @@ async def test_probes_sit_under_their_geography_and_a_down_probe_is_not_ok(board
         probe_row = keys.index("p\x1feu-central\x1fapi-eu")
         assert keys[probe_row - 1] == "g\x1feu-central"  # worst child first
         assert regions["p\x1feu-central\x1fapi-eu"][:2] == ["  └ probe api-eu", "■ DOWN"]
+        # A healthy location is folded into its geography's count…
+        assert "r\x1feu-central\x1fDemo Edge\x1fcloudflare\x1fFRA" not in regions
+        assert regions["g\x1feu-central"][0].endswith("1 ok")
+        # …and shown with `a`.
+        await pilot.press("a")
+        await pilot.pause()
+        regions = rows(app, "regions")
         assert regions["r\x1feu-central\x1fDemo Edge\x1fcloudflare\x1fFRA"][1] == "● ok"
         # An up probe beside a major outage changes nothing of the geography's status.
         assert regions["g\x1fus-west"][1] == "■ CRITICAL"
@@ -109,7 +116,7 @@ async def test_disagreements_lead_the_stream_then_the_hint(board: Board) -> None
         assert stream[EU][:4] == ["≠", "11:55", "Demo Edge", "■ DOWN"]
         assert stream[EU][4].startswith("Your probe api-eu (FRA) failing for 5 min")
         assert stream[US][3] == "● up"
-        assert stream[HINT][0] == "?" and stream[HINT][3] == "hint"
+        assert stream[HINT][0] == "?" and stream[HINT][3] == "? hint"
         assert stream[HINT][4].startswith("possible common cause: 2 providers")
         assert len(keys) == 3 + UPDATES
 
@@ -121,7 +128,7 @@ async def test_headline_puts_disagreements_first(board: Board) -> None:
         # The worst level leads, then where; the disagreements come first among the counts.
         line = headline(app)
         assert line.startswith("■ CRITICAL · US West")
-        assert "· 2 disagreements · 4 open · 1 probe down" in line
+        assert "· 2 disagreements · 4 known open · 1 probe down" in line
 
 
 async def test_disagreement_updates_in_place_and_the_cursor_stays(board: Board) -> None:
@@ -258,7 +265,7 @@ async def test_ascii_mode_has_no_unicode_in_footer_header_or_stream(board: Board
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert headline(app).startswith("# CRITICAL | US West")
-        assert "| 2 disagreements | 4 open | 1 probe down" in headline(app)
+        assert "| 2 disagreements | 4 known open | 1 probe down" in headline(app)
         stream = rows(app, "stream")
         assert stream[EU][0] == "!=" and stream[EU][3] == "# DOWN"
         assert stream[EU][4].endswith("...")

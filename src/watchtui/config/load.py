@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from watchtui import catalog
 from watchtui.config.schema import MIN_INTERVAL, Config
 from watchtui.config.sources import watched_providers
 
@@ -91,6 +90,10 @@ def _message(error: Mapping[str, Any]) -> str:
 
 
 def _check_references(config: Config, path: Path | None) -> None:
+    # Imported here, like everywhere in the config: the models load without the catalog, and
+    # its data is read only when a provider is named or the default set applies.
+    from watchtui import catalog
+
     _check_providers(config, path)
     seen: set[str] = set()
     watched = set(watched_providers(config.watch))
@@ -124,6 +127,8 @@ def _check_references(config: Config, path: Path | None) -> None:
 
 
 def _check_providers(config: Config, path: Path | None) -> None:
+    from watchtui import catalog
+
     watch = config.watch
     listed: dict[str, str] = {}  # canonical id -> the key that asks for it
     for key, providers in (

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from watchtui.config.probe_spec import ID_PATTERN, ProbeSpec
 from watchtui.domain.model import Impact
-from watchtui.sources import KIND_MODULES
+from watchtui.sources.kinds import KIND_MODULES
 
 __all__ = [
     "DEFAULT_INTERVAL",

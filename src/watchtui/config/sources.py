@@ -1,7 +1,8 @@
 """What the config resolves to: the sources the poller fetches and their endpoints.
 
 Catalog providers come with their endpoints; a custom source gives a base address (endpoints are
-derived from its kind) or a full feed URL used as is.
+derived from its kind) or a full feed URL used as is.  The catalog is imported by the functions
+that read it, so the models load without it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from watchtui import catalog
 from watchtui.config.schema import MIN_INTERVAL, Config, Watch
 
 __all__ = [
@@ -92,6 +92,8 @@ def _lists_only_current(kind: str, url: str) -> bool:
 def history_interval_for(interval: int) -> int:
     """History endpoints (Statuspage incidents.json, Slack history) change rarely and are bigger:
     the catalog's rule applies to custom sources and interval overrides too."""
+    from watchtui import catalog
+
     return max(interval * catalog.HISTORY_INTERVAL_FACTOR, catalog.MIN_HISTORY_INTERVAL)
 
 
@@ -161,6 +163,8 @@ def derive_endpoints(kind: str, url: str, interval: int) -> tuple[Endpoint, ...]
 def watched_providers(watch: Watch) -> list[str]:
     """Canonical catalog ids watched, in order: ``providers`` (else the defaults), then
     ``extra_providers``, less ``excluded_providers``; aliases and repeats count once."""
+    from watchtui import catalog
+
     base = watch.providers if watch.providers is not None else catalog.default_ids()
     excluded = {_canonical(p) for p in watch.excluded_providers}
     chosen: list[str] = []
@@ -172,12 +176,16 @@ def watched_providers(watch: Watch) -> list[str]:
 
 
 def _canonical(provider: str) -> str:
+    from watchtui import catalog
+
     entry = catalog.get(provider)
     return entry.id if entry is not None else provider
 
 
 def resolve_sources(config: Config) -> list[SourceSpec]:
     """Every source the config asks for: catalog providers first, then custom sources."""
+    from watchtui import catalog
+
     specs: list[SourceSpec] = []
     for provider_id in watched_providers(config.watch):
         entry = catalog.get(provider_id)

@@ -118,9 +118,13 @@ def age(then: datetime | None, now: datetime) -> str:
 
 
 def duration(start: datetime, end: datetime | None, now: datetime) -> str:
-    """'2h 14m', '3d 4h', '45m' — how long something lasted (or has lasted so far)."""
+    """'2h 14m', '3d 4h', '45m', '40s' — how long something lasted (or has lasted so far);
+    seconds below a minute, so a fresh incident never reads "0m"."""
     delta: timedelta = (end or now) - start
-    minutes = max(0, int(delta.total_seconds() // 60))
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = seconds // 60
     days, minutes = divmod(minutes, 1440)
     hours, minutes = divmod(minutes, 60)
     if days:

@@ -51,6 +51,7 @@ class MainScreen(Screen[None]):
         Binding("w", "watch", "Watch", id="watch"),
         Binding("P", "probes", "Probes", id="probes"),
         Binding("W", "only_watched", "Only watched", show=False, id="only_watched"),
+        Binding("a", "toggle_all", "Show all / fold", show=False, id="all_services"),
         Binding("escape", "clear_filters", "Clear filters", show=False, id="clear_filters"),
         Binding("1", "focus_pane('regions')", "Regions pane", show=False, id="focus_regions"),
         Binding("2", "focus_pane('services')", "Services pane", show=False, id="focus_services"),
@@ -235,8 +236,8 @@ class MainScreen(Screen[None]):
         self.geography = None if self.geography == event.geography else event.geography
         self.refresh_view()
 
-    @on(ServicesPane.ShowAllToggled)
-    def _show_all(self) -> None:
+    def action_toggle_all(self) -> None:
+        """Unfold everything: operational services, healthy locations, folded providers."""
         self.show_all_services = not self.show_all_services
         self.refresh_view()
 

@@ -43,6 +43,9 @@ class KeyedTable(DataTableWorkarounds):
     # the table never needs horizontal scrolling.
     FLEX_COLUMN: ClassVar[str | None] = None
     MIN_FLEX_WIDTH: ClassVar[int] = 12
+    # Widest a non-flex column may grow: longer cells are cut with an ellipsis, so one long
+    # provider name or region list cannot squeeze the flex column (names before ids).
+    MAX_WIDTHS: ClassVar[dict[str, int]] = {}
     # What the rows above a held viewport are ("↑ 3 newer" in the stream).
     ABOVE_WORD: ClassVar[str] = "above"
     # Live panes whose top matters most (the newest update, the worst service) follow it until
@@ -135,6 +138,7 @@ class KeyedTable(DataTableWorkarounds):
             self.sync(self._last_rows)
 
     def _fit(self, rows: Rows) -> Rows:
+        rows = self._cap(rows)
         if self.FLEX_COLUMN is None or not rows:
             return rows
         flex = [key for _, key in self.COLUMNS].index(self.FLEX_COLUMN)
@@ -157,6 +161,20 @@ class KeyedTable(DataTableWorkarounds):
                 cells = (*cells[:flex], cell, *cells[flex + 1 :])
             fitted.append((key, cells))
         return fitted
+
+    def _cap(self, rows: Rows) -> Rows:
+        keys = [key for _, key in self.COLUMNS]
+        caps = [(keys.index(k), width) for k, width in self.MAX_WIDTHS.items() if k in keys]
+        if not caps:
+            return rows
+        capped = []
+        for key, cells in rows:
+            cut = list(cells)
+            for index, width in caps:
+                if index < len(cut) and cut[index].cell_len > width:
+                    cut[index] = fmt.fit(cut[index], width, ascii_only=self.ascii_only)
+            capped.append((key, tuple(cut)))
+        return capped
 
     def sync(self, rows: Rows) -> None:
         self._ensure_columns()
@@ -212,3 +230,9 @@ class KeyedTable(DataTableWorkarounds):
 def same_cell(old: Text, new: Text) -> bool:
     """Text's own == ignores the base style, and a status change may be only a style change."""
     return old.plain == new.plain and old.style == new.style and old.spans == new.spans
+
+
+def no_matches(columns: int, *, ascii_only: bool) -> Cells:
+    """The one row of a pane that a filter (or a narrowing) left empty: never a blank pane."""
+    dash = "-" if ascii_only else "—"
+    return (Text(f"{dash} no matches", style="italic"), *(Text("") for _ in range(columns - 1)))

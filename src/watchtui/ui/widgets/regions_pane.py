@@ -1,6 +1,10 @@
 """Regions pane: canonical geographies, worst first, each followed by its provider regions and
 the user's probes there.
 
+Healthy provider regions are folded into their geography's row ("9 ok"), as the Services pane
+folds operational services, and a geography with many impaired locations shows its worst few and
+a row counting the rest; ``a`` (in the Services pane) or a filter unfolds everything.
+
 A geography with a probe down is not "ok" whatever its providers say: its row reads
 "✖ probe DOWN" (unless the providers already report a major outage) and it sorts with the worst.
 """
@@ -20,7 +24,7 @@ from watchtui.domain.model import ComponentStatus, Region, status_rank
 from watchtui.engine.overview import ProbeView, RegionRow, region_rows
 from watchtui.ui import format as fmt
 from watchtui.ui.messages import OpenProbe, RegionFilterToggled, ShowIncidents
-from watchtui.ui.widgets.keyed_table import Cells, KeyedTable
+from watchtui.ui.widgets.keyed_table import Cells, KeyedTable, no_matches
 from watchtui.ui.widgets.state import PaneState, marker
 from watchtui.viewmodel import signals, watching
 from watchtui.viewmodel.watching import WatchTarget
@@ -93,6 +97,9 @@ class RegionsPane(KeyedTable):
 
     FLEX_COLUMN = "name"
     COLUMNS = (("Geography", "name"), ("Status", "status"), ("Open", "open"))
+    # Impaired locations of one geography beyond this are folded: the worst few are shown.
+    FOLD_AT = 5
+    FOLD_SHOW = 3
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -109,16 +116,35 @@ class RegionsPane(KeyedTable):
                 continue
             key = f"g\x1f{geo.geography}"
             info[key] = _RowInfo(geo.geography, geo.name)
-            rows.append((key, self._geography_cells(geo, state)))
-            for child, child_info, cells in self._children(geo, state):
+            children = self._children(geo, state)
+            unfold = state.show_all_services or bool(state.needle) or state.only_watched
+            shown = [c for c in children if unfold or c[3]]
+            healthy = len(children) - len(shown)
+            folded: list[tuple[str, _RowInfo, Cells, bool]] = []
+            if len(shown) > self.FOLD_AT and not unfold:
+                shown, folded = shown[: self.FOLD_SHOW], shown[self.FOLD_SHOW :]
+            rows.append((key, self._geography_cells(geo, state, healthy)))
+            for child, child_info, cells, _ in shown:
                 info[child] = child_info
                 rows.append((child, cells))
+            if folded:
+                fkey = f"f\x1f{geo.geography}"
+                info[fkey] = _RowInfo(geo.geography, geo.name)
+                more = Text.assemble(
+                    f"  +{len(folded)} more impaired locations", (" (a: show all)", "dim")
+                )
+                rows.append((fkey, (more, Text(""), Text(""))))
+        if not rows and (state.needle or state.only_watched):
+            rows.append(("none", no_matches(len(self.COLUMNS), ascii_only=state.ascii_only)))
         self._info = info
         self.sync(rows)
 
-    def _children(self, geo: _Geography, state: PaneState) -> list[tuple[str, _RowInfo, Cells]]:
+    def _children(
+        self, geo: _Geography, state: PaneState
+    ) -> list[tuple[str, _RowInfo, Cells, bool]]:
+        """(key, info, cells, impaired): probes always count as impaired (the user's own)."""
         # (rank, probes before providers on a tie, name): worst first, your own signal first.
-        ranked: list[tuple[tuple[int, int, str], str, _RowInfo, Cells]] = []
+        ranked: list[tuple[tuple[int, int, str], str, _RowInfo, Cells, bool]] = []
         for probe in geo.probes:
             key = f"p\x1f{geo.geography}\x1f{probe.id}"
             row_info = _RowInfo(geo.geography, geo.name, probe.region, probe.provider, probe.id)
@@ -128,6 +154,7 @@ class RegionsPane(KeyedTable):
                     key,
                     row_info,
                     self._probe_cells(probe, state),
+                    True,
                 )
             )
         provider_regions = geo.row.provider_regions if geo.row is not None else ()
@@ -142,11 +169,18 @@ class RegionsPane(KeyedTable):
                 (region.code, "dim"),
             )
             cells = (label, fmt.status_cell(status, ascii_only=state.ascii_only), Text(""))
+            impaired = status != "operational"
             ranked.append(
-                ((-status_rank(status), 1, f"{provider} {region.name}"), key, row_info, cells)
+                (
+                    (-status_rank(status), 1, f"{provider} {region.name}"),
+                    key,
+                    row_info,
+                    cells,
+                    impaired,
+                )
             )
         ranked.sort(key=lambda item: item[0])
-        return [(key, row_info, cells) for _, key, row_info, cells in ranked]
+        return [(key, row_info, cells, bad) for _, key, row_info, cells, bad in ranked]
 
     @staticmethod
     def _probe_cells(probe: ProbeView, state: PaneState) -> Cells:
@@ -176,13 +210,14 @@ class RegionsPane(KeyedTable):
             fields += signals.probe_fields(probe)
         return state.matches(fields)
 
-    def _geography_cells(self, geo: _Geography, state: PaneState) -> Cells:
+    def _geography_cells(self, geo: _Geography, state: PaneState, healthy: int) -> Cells:
         selected = state.geography == geo.geography
         prefix = f"{marker('selected', ascii_only=state.ascii_only)} " if selected else ""
         label = Text.assemble(
             prefix,
             self._watch_mark(geo.geography in state.overview.watched, state),
             (geo.name, "bold"),
+            (f"  {healthy} ok" if healthy else "", "dim"),
         )
         count = Text(str(geo.open_incidents) if geo.open_incidents else "", style="bold")
         return label, self._geography_status(geo, state), count

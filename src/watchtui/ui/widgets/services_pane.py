@@ -2,6 +2,9 @@
 
 Operational components are folded into their provider's row ("12 ok") unless ``a`` shows them
 all, a text filter is typed, or they are watched: the pane stays calm with hundreds of services.
+A provider with many impaired components (Cloudflare's edge locations in a regional event) shows
+its worst few and one row counting the rest, so it cannot push every other provider below the
+fold; ``a`` unfolds it.
 
 The user's probes sit right under the provider they depend on, never folded: the provider's row
 keeps the provider's own claim, so "● ok" above "probe api-eu ✖ DOWN 6m" shows the disagreement.
@@ -10,27 +13,28 @@ Probes tied to no provider gather under "Your probes".
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.widgets import DataTable
 
 from watchtui.domain.model import impact_rank, status_rank
 from watchtui.engine.overview import ComponentView, ProbeView, SourceView, components_in
 from watchtui.ui import format as fmt
 from watchtui.ui.messages import OpenProbe, ShowIncidents
-from watchtui.ui.widgets.keyed_table import Cells, KeyedTable
+from watchtui.ui.widgets.keyed_table import Cells, KeyedTable, no_matches
 from watchtui.ui.widgets.state import PaneState, marker
-from watchtui.viewmodel import signals, watching
+from watchtui.viewmodel import severity, signals, watching
 from watchtui.viewmodel.watching import WatchTarget
 
 # The group of probes that depend on no configured provider.
 UNLINKED = ""
 UNLINKED_NAME = "Your probes"
+# More impaired components than this under one provider are folded: the worst few are shown.
+FOLD_AT = 5
+FOLD_SHOW = 3
 
 
 @dataclass(frozen=True)
@@ -63,15 +67,9 @@ class _Group:
 
 class ServicesPane(KeyedTable):
     FOLLOWS_TOP = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "toggle_all", "All services", show=False, id="all_services"),
-    ]
-
-    class ShowAllToggled(Message):
-        """``a`` flips between troubled-only and all services (the screen owns that state)."""
-
     FLEX_COLUMN = "name"
     COLUMNS = (("Service", "name"), ("Status", "status"), ("Where", "where"))
+    MAX_WIDTHS: ClassVar[dict[str, int]] = {"where": 18}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -84,6 +82,9 @@ class ServicesPane(KeyedTable):
         for group in self._groups(state):
             shown = [c for c in group.components if self._expanded(c, group, state)]
             hidden = len(group.components) - len(shown)
+            folded: list[ComponentView] = []
+            if len(shown) > FOLD_AT and not (state.show_all_services or state.needle):
+                shown, folded = shown[:FOLD_SHOW], shown[FOLD_SHOW:]
             key = f"p\x1f{group.source_id}"
             info[key] = _RowInfo(group.source_id, group.provider)
             rows.append((key, self._provider_cells(group, hidden, state)))
@@ -95,8 +96,30 @@ class ServicesPane(KeyedTable):
                 ckey = f"c\x1f{component.key}"
                 info[ckey] = _RowInfo(group.source_id, group.provider, component.name)
                 rows.append((ckey, self._component_cells(component, state)))
+            if folded:
+                fkey = f"f\x1f{group.source_id}"
+                info[fkey] = _RowInfo(group.source_id, group.provider)
+                rows.append((fkey, self._folded_cells(folded, state)))
+        if not rows and (state.needle or state.only_watched or state.geography):
+            rows.append(("none", no_matches(len(self.COLUMNS), ascii_only=state.ascii_only)))
         self._info = info
         self.sync(rows)
+
+    @staticmethod
+    def _folded_cells(folded: list[ComponentView], state: PaneState) -> Cells:
+        """'+52 more impaired: 31 MAJOR · 20 maint · 1 CRITICAL (a: show all)'."""
+        counts = Counter(severity.level_of_status(c.status) for c in folded)
+        words = [
+            f"{counts[level]} {severity.LOOKS[level].word}"
+            for level in reversed(severity.LEVELS)
+            if counts[level]
+        ]
+        sep = " | " if state.ascii_only else " · "
+        label = Text.assemble(
+            f"  +{len(folded)} more impaired: ", (sep.join(words), ""), (" (a: show all)", "dim")
+        )
+        worst = severity.worst([severity.level_of_status(c.status) for c in folded])
+        return label, fmt.level_cell(worst, ascii_only=state.ascii_only), Text("")
 
     def _groups(self, state: PaneState) -> list[_Group]:
         overview = state.overview
@@ -194,7 +217,6 @@ class ServicesPane(KeyedTable):
 
     def _provider_cells(self, group: _Group, hidden: int, state: PaneState) -> Cells:
         watched = group.source_id in state.overview.watched
-        label = Text.assemble(self._watch_mark(watched, state), (group.provider, "bold"))
         source = group.source
         notes = []
         if source is not None and source.open_incidents:
@@ -203,14 +225,20 @@ class ServicesPane(KeyedTable):
             notes.append(f"{source.health}, last read {fmt.age(source.last_success_at, state.now)}")
         if hidden:
             notes.append(f"{hidden} ok")
-        summary = Text(" · ".join(notes), style="dim")
+        sep = " | " if state.ascii_only else " · "
+        # The counts follow the name in the wide column, so the name is never the part cut.
+        label = Text.assemble(
+            self._watch_mark(watched, state),
+            (group.provider, "bold"),
+            ("  " + sep.join(notes) if notes else "", "dim"),
+        )
         # A provider known only through a probe says nothing itself.
         status = (
             fmt.impact_cell(source.impact, ascii_only=state.ascii_only)
             if source is not None
             else Text("")
         )
-        return label, status, summary
+        return label, status, Text("")
 
     @staticmethod
     def _probe_cells(probe: ProbeView, state: PaneState) -> Cells:
@@ -246,9 +274,6 @@ class ServicesPane(KeyedTable):
             return WatchTarget("provider", info.source_id, info.provider)
         value = watching.component_value(info.source_id, info.component)
         return WatchTarget("component", value, f"{info.provider} {info.component}")
-
-    def action_toggle_all(self) -> None:
-        self.post_message(self.ShowAllToggled())
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

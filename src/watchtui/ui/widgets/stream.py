@@ -9,6 +9,7 @@ wording changes ("failing for 7 min") is updated in place and the cursor stays w
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events
@@ -18,7 +19,7 @@ from watchtui.domain import regions
 from watchtui.engine.overview import DisagreementView, HintView, StreamItem, stream_in
 from watchtui.ui import format as fmt
 from watchtui.ui.messages import OpenIncident, OpenProbe, ShowIncidents
-from watchtui.ui.widgets.keyed_table import Cells, KeyedTable
+from watchtui.ui.widgets.keyed_table import Cells, KeyedTable, no_matches
 from watchtui.ui.widgets.state import PaneState, marker
 from watchtui.viewmodel import signals, watching
 from watchtui.viewmodel.watching import WatchTarget
@@ -76,6 +77,7 @@ class Unread:
 
 class StreamPane(KeyedTable):
     FOLLOWS_TOP = True
+    MAX_WIDTHS: ClassVar[dict[str, int]] = {"provider": 18}
     FLEX_COLUMN = "text"
     ABOVE_WORD = "newer"
     COLUMNS = (
@@ -116,6 +118,8 @@ class StreamPane(KeyedTable):
             rows.append((item.key, self._cells(item, state)))
             if len(items) >= MAX_ROWS:
                 break
+        if not rows and (state.needle or state.only_watched or state.geography):
+            rows.append(("none", no_matches(len(self.COLUMNS), ascii_only=state.ascii_only)))
         self._items = items
         self.sync(rows)
         if self.has_focus:
@@ -170,7 +174,8 @@ class StreamPane(KeyedTable):
             Text("?", style=f"bold {fmt.hint_style()}"),
             Text(fmt.when(hint.started_at, state.now, local=state.local_time)),
             Text(who),
-            Text("hint", style=f"italic {fmt.hint_style()}"),
+            # A hint is a possibility, not a finding: unknown on the scale, worded as a hint.
+            fmt.level_cell("unknown", ascii_only=state.ascii_only, word="hint"),
             Text.assemble((HINT_LEAD, f"italic {fmt.hint_style()}"), (hint.text, "italic")),
         )
 
@@ -181,7 +186,8 @@ class StreamPane(KeyedTable):
 
     def _cells(self, item: StreamItem, state: PaneState) -> Cells:
         if item.update.status == "resolved":
-            impact = Text("v resolved" if state.ascii_only else "✓ resolved", style="green")
+            # After the update that resolves it, the incident's level is ok.
+            impact = fmt.level_cell("none", ascii_only=state.ascii_only)
         else:
             impact = fmt.impact_cell(item.impact, ascii_only=state.ascii_only)
         title_style = "" if item.is_open else "dim"
