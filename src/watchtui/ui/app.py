@@ -194,7 +194,7 @@ class WatchApp(App[None]):
         # App-wide ASCII styling (footer separators) hangs off this class.
         self.set_class(self.ascii_only, "-ascii")
         if self.palette == "ansi":
-            self.theme = "textual-ansi"
+            self.theme = "ansi-dark"
 
     def get_key_display(self, binding: Binding) -> str:
         """Textual shows some keys as symbols (⏎, ↑, ⌫); ASCII mode spells them out."""

@@ -45,6 +45,7 @@ class CatalogPicker(ModalScreen[str | None]):
     """A search box over the catalogue and the best matches under it."""
 
     CSS_PATH = "../styles/catalog_picker.tcss"
+    HELP_TITLE: ClassVar[str] = "In the catalogue picker"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="catalog_picker.cancel"),
         Binding("down", "move(1)", "Next", show=False, id="catalog_picker.next"),

@@ -20,16 +20,18 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from watchtui.domain.clock import utcnow
-from watchtui.engine.overview import IncidentView, SourceView
+from watchtui.engine.overview import IncidentView, SourceView, open_first
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.incident_list import (
     Clock,
+    EmptyNote,
     EngineScreen,
     IncidentTable,
     OpenIncident,
     legend,
     one_line,
+    open_count,
 )
 from watchtui.ui.widgets.one_line import OneLine
 
@@ -178,13 +180,54 @@ class HistoryScreen(EngineScreen):
     """Past incidents, filterable by range, provider and title; ``enter`` opens one."""
 
     CSS_PATH = "../styles/history.tcss"
+    HELP_TITLE: ClassVar[str] = "On the history screen"
+    # Tooltips are what the help screen (?) says; the footer keeps the short descriptions.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="history.back"),
-        Binding("d", "cycle_range(1)", "Range", id="history.range"),
-        Binding("D", "cycle_range(-1)", "Range back", show=False, id="history.range_back"),
-        Binding("p", "cycle_provider(1)", "Provider", id="history.provider"),
-        Binding("P", "cycle_provider(-1)", "Provider back", show=False, id="history.provider_back"),
-        Binding("slash", "focus_filter", "Filter", key_display="/", id="history.filter"),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            tooltip="Leave the title filter, then back to the board",
+            id="history.back",
+        ),
+        Binding(
+            "d",
+            "cycle_range(1)",
+            "Range",
+            tooltip="Next range: 24h, 7d, 30d, 90d",
+            id="history.range",
+        ),
+        Binding(
+            "D",
+            "cycle_range(-1)",
+            "Range back",
+            show=False,
+            tooltip="Previous range",
+            id="history.range_back",
+        ),
+        Binding(
+            "p",
+            "cycle_provider(1)",
+            "Provider",
+            tooltip="Next provider (all providers, then one at a time)",
+            id="history.provider",
+        ),
+        Binding(
+            "P",
+            "cycle_provider(-1)",
+            "Provider back",
+            show=False,
+            tooltip="Previous provider",
+            id="history.provider_back",
+        ),
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            key_display="/",
+            tooltip="Filter by title; enter applies it, escape leaves the field",
+            id="history.filter",
+        ),
     ]
 
     preset: reactive[int] = reactive(DEFAULT_PRESET, init=False)
@@ -233,6 +276,7 @@ class HistoryScreen(EngineScreen):
         yield search
         yield DailySparklines(ascii_only=self.ascii_only, id="sparklines")
         yield IncidentTable(resolved=True, id="incidents")
+        yield EmptyNote(id="nothing")
         yield Static(legend(ascii_only=self.ascii_only), id="legend", markup=False)
         yield Footer()
 
@@ -324,9 +368,13 @@ class HistoryScreen(EngineScreen):
             return  # a newer query is on its way
         self.failure = None
         self._loaded = message.query
-        self.views = sorted(message.views, key=lambda v: v.incident.started_at, reverse=True)
+        self.views = open_first(message.views)
         self._daily = message.daily
-        self.query_one(IncidentTable).show(self.views, self.clock(), ascii_only=self.ascii_only)
+        table = self.query_one(IncidentTable)
+        table.show(self.views, self.clock(), ascii_only=self.ascii_only)
+        self.query_one(EmptyNote).explain(
+            table, None if self.views else self._nothing(message.query)
+        )
         self._show_sparklines()
         self._update_heading()
 
@@ -357,6 +405,23 @@ class HistoryScreen(EngineScreen):
         if self.is_mounted:
             self.query_one("#heading", OneLine).show(self._heading())
 
+    def _nothing(self, query: HistoryQuery) -> Text:
+        """Why the list is empty: what the range, provider and title filter asked for."""
+        why = Text(f"No incidents in the last {query.label}")
+        name = self._provider_name()
+        if query.source_id is not None and name is not None:
+            why.append(f" at {one_line(name)}")
+        if query.text:
+            why.append(" with ")
+            why.append(f'"{one_line(query.text)}"', style="bold")
+            why.append(" in the title")
+        why.append(".")
+        keys = ["/ filter"] if query.text else []
+        keys += ["d range", "p provider"]
+        sep = " | " if self.ascii_only else " · "
+        why.append("  " + sep.join(keys), style="bright_black")
+        return why
+
     def _heading(self) -> Text:
         dot = " | " if self.ascii_only else " · "
         heading = Text.assemble(("History", "bold"), f"  last {PRESETS[self.preset][0]}", dot)
@@ -371,9 +436,8 @@ class HistoryScreen(EngineScreen):
             )
         else:
             count = len(self.views)
-            open_count = sum(1 for v in self.views if v.incident.is_open)
             heading.append(
-                f"{dot}{count} incident{'s' if count != 1 else ''}, {open_count} open",
+                f"{dot}{count} incident{'s' if count != 1 else ''}, {open_count(self.views)} open",
                 style="bright_black",
             )
         if self.failure:

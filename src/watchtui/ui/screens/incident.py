@@ -21,6 +21,7 @@ from watchtui.domain.model import IncidentUpdate
 from watchtui.engine.overview import IncidentView
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
+from watchtui.ui.screens.incident_list import dated
 from watchtui.ui.widgets.ascii import ascii_scrollbars
 
 
@@ -55,7 +56,7 @@ def facts_text(view: IncidentView, now: datetime, *, ascii_only: bool, local: bo
     text.append_text(
         _line(
             "Started",
-            fmt.timestamp(incident.started_at, local=local),
+            dated(incident.started_at, local=local),
             (f"  ({fmt.age(incident.started_at, now)} ago)", "dim"),
         )
     )
@@ -64,7 +65,7 @@ def facts_text(view: IncidentView, now: datetime, *, ascii_only: bool, local: bo
     else:
         inferred = " (inferred: no longer listed)" if view.resolution_inferred else ""
         text.append_text(
-            _line("Resolved", fmt.timestamp(incident.resolved_at, local=local), (inferred, "dim"))
+            _line("Resolved", dated(incident.resolved_at, local=local), (inferred, "dim"))
         )
     lasted = fmt.duration(incident.started_at, incident.resolved_at, now)
     text.append_text(_line("Duration", lasted + (" so far" if incident.is_open else "")))
@@ -90,7 +91,7 @@ def facts_text(view: IncidentView, now: datetime, *, ascii_only: bool, local: bo
 def update_text(update: IncidentUpdate, *, ascii_only: bool, local: bool) -> Text:
     dot = " | " if ascii_only else " · "
     header = Text.assemble(
-        (fmt.timestamp(update.at, local=local), "bold"),
+        (dated(update.at, local=local), "bold"),
         dot,
         (update.status.replace("_", " "), "bold green" if update.status == "resolved" else "bold"),
         "\n",
@@ -102,8 +103,9 @@ class IncidentScreen(Screen[None]):
     """Pushed over the main screen, which is kept: ``escape`` returns to exactly where you were."""
 
     CSS_PATH = "../styles/incident.tcss"
+    HELP_TITLE: ClassVar[str] = "On this incident"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="back"),
+        Binding("escape", "back", "Back", tooltip="Back to where you were", id="back"),
         Binding("o", "open_link", "Open in browser", id="open_link"),
         Binding("y", "copy_link", "Copy link", id="copy_link"),
         Binding("j", "scroll('down')", "Scroll down", show=False, id="scroll_down"),

@@ -23,8 +23,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from watchtui.domain.assessment import counts_as_open_incident
 from watchtui.domain.clock import utcnow
-from watchtui.engine.overview import IncidentView
+from watchtui.engine.overview import IncidentView, open_first
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.widgets.ascii import ascii_scrollbars
@@ -161,6 +162,35 @@ class FittedTable(KeyedTable):
                 self.move_to_key(selected)
 
 
+class EmptyNote(Static):
+    """Says why a list has no rows, right under its column headings: an empty table says
+    nothing, and a filter that matches nothing should say so.  The table shrinks to its
+    headings meanwhile (``-empty``, height auto in the screens' styles) and keeps the focus, so
+    the screen's keys go on working."""
+
+    DEFAULT_CSS = """
+    EmptyNote {
+        display: none;
+        height: 1fr;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    EmptyNote.-shown {
+        display: block;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text(""), id=id, markup=False)
+
+    def explain(self, table: FittedTable, why: Text | None) -> None:
+        """``why`` the table is empty, or None when it has rows."""
+        table.set_class(why is not None, "-empty")
+        self.set_class(why is not None, "-shown")
+        if why is not None:
+            show_text(self, why)
+
+
 def _fit(cell: Text) -> Text:
     cell.no_wrap = True
     cell.overflow = "ellipsis"
@@ -185,13 +215,17 @@ def incident_columns(*, provider: bool = True, resolved: bool = False) -> list[C
     return columns
 
 
-def open_first(views: Iterable[IncidentView]) -> list[IncidentView]:
-    """Open incidents first, then the most recently started."""
-    return sorted(
-        views,
-        key=lambda v: (v.incident.is_open, v.incident.started_at),
-        reverse=True,
+def open_count(views: Iterable[IncidentView]) -> int:
+    """Open incidents as the header counts them: a maintenance under way is not one."""
+    return sum(
+        1 for v in views if counts_as_open_incident(v.incident, is_maintenance=v.is_maintenance)
     )
+
+
+def dated(moment: datetime, *, local: bool) -> str:
+    """'Jul 29 11:10 UTC': the one date format, with the zone it is shown in (for facts, where
+    no column heading says it)."""
+    return f"{fmt.short_date_time(moment, local=local)} {'local' if local else 'UTC'}"
 
 
 def incident_cells(view: IncidentView, now: datetime, *, ascii_only: bool) -> dict[str, Text]:
@@ -347,9 +381,14 @@ class IncidentListScreen(EngineScreen):
     """Current and past incidents of a provider, one of its services, or a geography."""
 
     CSS_PATH = "../styles/incident_list.tcss"
+    HELP_TITLE: ClassVar[str] = "On this list of incidents"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="incident_list.back"),
-        Binding("r", "reload", "Reload", id="incident_list.reload"),
+        Binding(
+            "escape", "back", "Back", tooltip="Back to where you were", id="incident_list.back"
+        ),
+        Binding(
+            "r", "reload", "Reload", tooltip="Read the list again now", id="incident_list.reload"
+        ),
     ]
     # Open incidents' durations tick; the store changes under us as the app polls.
     RELOAD_SECONDS: ClassVar[float] = 30.0
@@ -385,6 +424,7 @@ class IncidentListScreen(EngineScreen):
         yield OneLine(self._heading(), ascii_only=self.ascii_only, id="heading")
         # One provider's list needs no provider column.
         yield IncidentTable(provider=self.source_id is None, id="incidents")
+        yield EmptyNote(id="nothing")
         yield Static(legend(ascii_only=self.ascii_only), id="legend", markup=False)
         yield Footer()
 
@@ -407,8 +447,11 @@ class IncidentListScreen(EngineScreen):
     def on_incident_list_screen_loaded(self, message: IncidentListScreen.Loaded) -> None:
         self.failure = None
         self._count = len(message.views)
-        self._open_count = sum(1 for v in message.views if v.incident.is_open)
-        self.query_one(IncidentTable).show(message.views, self.clock(), ascii_only=self.ascii_only)
+        self._open_count = open_count(message.views)
+        table = self.query_one(IncidentTable)
+        table.show(message.views, self.clock(), ascii_only=self.ascii_only)
+        nothing = Text(f"watchtui has recorded no incidents of {one_line(self.list_title)}.")
+        self.query_one(EmptyNote).explain(table, None if message.views else nothing)
         self.query_one("#heading", OneLine).show(self._heading())
 
     def watch_failure(self) -> None:

@@ -31,6 +31,7 @@ from watchtui.ui.screens.incident_list import (
     ColumnSpec,
     EngineScreen,
     FittedTable,
+    dated,
     one_line,
     show_text,
 )
@@ -53,6 +54,8 @@ PROBE_COLUMNS = (
 )
 
 _ORDER = {"down": 0, "unknown": 1, "up": 2}
+# An error this short ("HTTP 503") reads inside a sentence.
+_SHORT_ERROR = 16
 
 NO_PROBES = (
     "No probes configured.\n\n"
@@ -77,6 +80,30 @@ def state_cell(probe: ProbeView, now: datetime, *, ascii_only: bool) -> Text:
     return cell
 
 
+def healthy_latency(probe: ProbeView) -> float | None:
+    """The latency of the last successful run; none while the probe is down.
+
+    A down probe's last run may have been answered quickly (a 503 in 12ms): that is not how fast
+    the target serves, so the table never shows it as a latency (the detail says what it was).
+    """
+    if probe.state == "down":
+        return None
+    return next((ms for ms in reversed(probe.latencies) if ms is not None), None)
+
+
+def last_answer(probe: ProbeView) -> str | None:
+    """'last answer HTTP 503 in 12ms': the last run failed, yet something answered it."""
+    failed = bool(probe.latencies) and probe.latencies[-1] is None
+    if not failed or probe.latency_ms is None:
+        return None
+    took = fmt.latency(probe.latency_ms)
+    error = one_line(probe.last_error or "")
+    # A status fits the sentence; a longer reason is on the "Last error" line under it.
+    if error and len(error) <= _SHORT_ERROR:
+        return f"last answer {error} in {took}"
+    return f"last answer failed in {took}"
+
+
 def depends_on(probe: ProbeView, *, ascii_only: bool = False) -> str:
     parts = [probe.provider_name or probe.provider or ""]
     if probe.service:
@@ -94,7 +121,9 @@ def probe_cells(
     return {
         "probe": Text.assemble((mark, fmt.disagree_style()), (probe.id, "bold")),
         "state": state_cell(probe, now, ascii_only=ascii_only),
-        "latency": Text(fmt.latency(probe.latency_ms, ascii_only=ascii_only), justify="right"),
+        "latency": Text(
+            fmt.latency(healthy_latency(probe), ascii_only=ascii_only), justify="right"
+        ),
         "recent": fmt.latency_spark(probe.latencies, ascii_only=ascii_only, width=SPARK_WIDTH),
         "provider": Text(one_line(depends_on(probe, ascii_only=ascii_only))),
         "target": Text(one_line(probe.target)),
@@ -135,15 +164,15 @@ def probe_facts(
     if probe.since is not None and probe.state != "unknown":
         # A clock time alone would read as today.
         recent = now - probe.since < timedelta(hours=20)
-        when = (
-            fmt.clock(probe.since, local=local)
-            if recent
-            else fmt.timestamp(probe.since, local=local)
-        )
+        when = fmt.clock(probe.since, local=local) if recent else dated(probe.since, local=local)
         text.append(f" for {lasted(probe.since, now)}, since {when}")
     elif probe.state == "unknown":
         text.append(" (not run yet, or not for a while)", style="dim")
-    text.append(f"{dot}latency {fmt.latency(probe.latency_ms, ascii_only=ascii_only)}")
+    answer = last_answer(probe)
+    if answer is not None:
+        text.append(dot + answer)
+    else:
+        text.append(f"{dot}latency {fmt.latency(healthy_latency(probe), ascii_only=ascii_only)}")
     if probe.last_error and probe.state != "up":
         text.append("\nLast error: ", style="bold")
         text.append(probe.last_error.strip(), style="red")
@@ -261,9 +290,10 @@ class LatencyChart(Widget):
 
 class ProbesScreen(EngineScreen):
     CSS_PATH = "../styles/probes.tcss"
+    HELP_TITLE: ClassVar[str] = "On the probes screen"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]  # noqa: RUF012 (as Textual declares it)
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="probes.back"),
+        Binding("escape", "back", "Back", tooltip="Back to the board", id="probes.back"),
         # j/k move the table's cursor; their capitals scroll the detail under it.
         Binding("J", "scroll_detail(1)", "Detail down", show=False, id="probes.detail_down"),
         Binding("K", "scroll_detail(-1)", "Detail up", show=False, id="probes.detail_up"),

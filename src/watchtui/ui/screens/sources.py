@@ -22,6 +22,7 @@ from watchtui.ui.screens.catalog_picker import CatalogPicker
 from watchtui.ui.screens.incident_list import (
     Clock,
     ColumnSpec,
+    EmptyNote,
     EngineScreen,
     FittedTable,
     OpenIncident,
@@ -43,6 +44,12 @@ SOURCE_COLUMNS = (
 )
 
 
+NO_SOURCES = (
+    "No sources: watchtui watches nothing.  Press a to add one from the catalogue of providers, "
+    "or add [[sources]] entries to the config."
+)
+
+
 def every(seconds: int) -> str:
     """'45s', '1m', '1m30s', '2h': a polling interval, short."""
     if seconds < 60:
@@ -59,7 +66,7 @@ def health_of(source: SourceView) -> str:
 
 def source_cells(source: SourceView, now: datetime, *, ascii_only: bool) -> dict[str, Text]:
     dash = "-" if ascii_only else "—"
-    latency = dash if source.latency_ms is None else f"{source.latency_ms:.0f}ms"
+    latency = fmt.latency(source.latency_ms, ascii_only=ascii_only)
     share = dash if source.not_modified_share is None else f"{source.not_modified_share:.0%}"
     error = (
         Text(one_line(source.last_error), style="red")
@@ -109,12 +116,35 @@ class SourcesScreen(EngineScreen):
     """The sources table, live; the selected source's detail under it."""
 
     CSS_PATH = "../styles/sources.tcss"
+    HELP_TITLE: ClassVar[str] = "On the sources screen"
+    # Tooltips are what the help screen (?) says; the footer keeps the short descriptions.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="sources.back"),
-        Binding("r", "refresh_source", "Refresh", id="sources.refresh"),
-        Binding("x", "toggle_source", "On/off", id="sources.toggle"),
-        Binding("space", "toggle_source", "On/off", show=False, id="sources.toggle_space"),
-        Binding("a", "add_source", "Add", id="sources.add"),
+        Binding("escape", "back", "Back", tooltip="Back to the board", id="sources.back"),
+        Binding(
+            "r",
+            "refresh_source",
+            "Refresh",
+            tooltip="Poll the selected source now",
+            id="sources.refresh",
+        ),
+        Binding(
+            "x",
+            "toggle_source",
+            "On/off",
+            tooltip="Disable or enable the selected source",
+            id="sources.toggle",
+        ),
+        Binding(
+            "space",
+            "toggle_source",
+            "On/off",
+            show=False,
+            tooltip="Disable or enable the selected source",
+            id="sources.toggle_space",
+        ),
+        Binding(
+            "a", "add_source", "Add", tooltip="Add a source from the catalogue", id="sources.add"
+        ),
     ]
     # Ages tick and the app's poller updates the store; unchanged cells are not redrawn.
     RELOAD_SECONDS: ClassVar[float] = 5.0
@@ -148,6 +178,7 @@ class SourcesScreen(EngineScreen):
     def compose(self) -> ComposeResult:
         yield OneLine(self._heading(), ascii_only=self.ascii_only, id="heading")
         yield FittedTable(SOURCE_COLUMNS, min_flex=12, id="sources")
+        yield EmptyNote(id="nothing")
         yield Static(Text(""), id="detail", markup=False)
         yield Footer()
 
@@ -174,10 +205,13 @@ class SourcesScreen(EngineScreen):
         self._loaded = True
         now = self.clock()
         self.sources = {source.id: source for source in message.sources}
-        self.query_one(FittedTable).set_rows(
+        table = self.query_one(FittedTable)
+        table.set_rows(
             (source.id, source_cells(source, now, ascii_only=self.ascii_only))
             for source in message.sources
         )
+        self.query_one(EmptyNote).explain(table, None if self.sources else Text(NO_SOURCES))
+        self.query_one("#detail").display = bool(self.sources)
         self._update_heading()
         self._show_detail()
 

@@ -17,7 +17,10 @@ def notice_text(entry: Entry, *, unread: int, local: bool, ascii_only: bool) -> 
     notice = entry.notice
     glyph = fmt.level_cell(notice.level, ascii_only=ascii_only).plain.split(" ", 1)[0]
     sep = " - " if ascii_only else " · "
-    line = Text.assemble(
+    # The count leads: the message is what gets cut at a narrow width.
+    more = f"+{unread - 1} n " if unread > 1 else ""
+    return Text.assemble(
+        (more, "bold"),
         (fmt.clock(entry.at, local=local).split(" ")[0], "dim"),
         " ",
         (glyph, fmt.level_style(notice.level)),
@@ -26,9 +29,6 @@ def notice_text(entry: Entry, *, unread: int, local: bool, ascii_only: bool) -> 
         sep if notice.message else "",
         notice.message.replace("\n", sep),
     )
-    if unread > 1:
-        line.append(f"  (+{unread - 1} more: n)", style="dim")
-    return line
 
 
 class NotificationLine(OneLine):
