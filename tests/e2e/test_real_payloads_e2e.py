@@ -103,7 +103,7 @@ def status(env: dict[str, str]) -> tuple[int, dict[str, Any]]:
 
 
 def open_count(screen: str) -> int | None:
-    found = re.search(r"(\d+) open incidents?", flatten(screen))
+    found = re.search(r"(\d+) (?:known )?open\b", flatten(screen))
     return int(found.group(1)) if found else None
 
 
