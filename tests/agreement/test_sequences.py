@@ -372,8 +372,8 @@ class Pages(RuleBasedStateMachine):
 
 
 Pages.TestCase.settings = settings(
-    max_examples=12,
-    stateful_step_count=8,
+    max_examples=20,
+    stateful_step_count=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
