@@ -19,7 +19,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tests.support.board import Board, open_board
 from watchtui.domain.clock import utcnow
@@ -61,7 +61,7 @@ class ScreenHost(App[None]):
 
 async def workers_done(app: App[Any]) -> None:
     """Wait for the running workers; failures are the app's to report, not the test's."""
-    with contextlib.suppress(WorkerFailed):
+    with contextlib.suppress(WorkerFailed, WorkerCancelled):
         await app.workers.wait_for_complete()
 
 

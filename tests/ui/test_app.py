@@ -190,7 +190,7 @@ async def test_help_lists_bindings_from_the_bindings(board: Board) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        for expected in ("Filter", "Only watched", "Quit", "Pause", "Next pane", "Down"):
+        for expected in ("Filter", "Only watched", "Quit", "Pause", "Next pane", "move"):
             assert expected in text
         assert "only_watched" in text  # binding ids, for the [keys] config
         await pilot.press("escape")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from html import unescape
 
+import pytest
+
 from tests.support import board_story as story
 from tests.support.board import Board
 from tests.support.board_story import (
@@ -25,13 +27,13 @@ from tests.support.board_story import (
     GIT_WEBHOOKS,
     NOW,
 )
-from tests.support.pilot import ScreenHost, settle
-from watchtui.engine.overview import IncidentView
+from tests.support.pilot import ScreenHost, screen_lines, settle
+from watchtui.engine.overview import IncidentView, open_first
 from watchtui.ui.screens.incident_list import (
+    EmptyNote,
     IncidentListScreen,
     IncidentTable,
     incident_cells,
-    open_first,
 )
 from watchtui.ui.widgets.one_line import OneLine
 
@@ -45,7 +47,9 @@ def _host(
     *,
     title: str = "Demo Git",
     source_id: str | None = None,
+    component: str | None = None,
     geography: str | None = None,
+    ascii_only: bool = False,
 ) -> ScreenHost:
     engine = board.engine()
     return ScreenHost(
@@ -54,7 +58,9 @@ def _host(
             clock=board.clock,
             title=title,
             source_id=source_id,
+            component=component,
             geography=geography,
+            ascii_only=ascii_only,
             on_open_incident=opened.append,
         )
     )
@@ -174,3 +180,44 @@ def test_cells_mark_open_and_inferred(board: Board) -> None:
     assert cells["duration"].plain == "* 1h 30m"
     assert cells["status"].plain == "* investigating"
     assert cells["started"].plain == "Jul 29 11:35"
+
+
+async def test_a_maintenance_under_way_is_listed_but_not_counted_open(board: Board) -> None:
+    app = _host(board, [], title="Demo Edge", source_id=EDGE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert _keys(app) == [f"{EDGE}\x1f{EDGE_MAINTENANCE}"]
+        # The header says no open incident at Demo Edge: neither does this list.
+        heading = app.screen.query_one("#heading", OneLine).plain
+        assert heading == "Demo Edge  1 incident, 0 open"
+
+
+async def test_a_list_with_nothing_recorded_says_so(board: Board) -> None:
+    app = _host(board, [], title="Demo Git · API Requests", source_id=GIT, component="API Requests")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert _keys(app) == []
+        note = app.screen.query_one(EmptyNote)
+        assert note.display
+        expected = "watchtui has recorded no incidents of Demo Git · API Requests."
+        assert str(note.render()) == expected
+        lines = screen_lines(app)
+        headings = next(i for i, line in enumerate(lines) if line.startswith(" Started UTC"))
+        assert lines[headings + 1].strip() == expected
+        assert "0 incidents, 0 open" in app.screen.query_one("#heading", OneLine).plain
+
+
+@pytest.mark.parametrize(("ascii_only", "cut"), [(False, "…"), (True, "...")])
+async def test_titles_cut_to_the_width_keep_their_ellipsis(
+    board: Board, ascii_only: bool, cut: str
+) -> None:
+    app = _host(board, [], title="Everything", ascii_only=ascii_only)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for size in ((80, 24), (72, 24)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            row = next(line for line in screen_lines(app) if "Increased error" in line)
+            title = row[row.index("Increased error") :].split("  ")[0]
+            assert title.endswith(cut) and "US-WEST-2" not in row, row
+            assert ascii_only == row.isascii()

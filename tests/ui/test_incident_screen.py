@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from textual.pilot import Pilot
 from tests.support import board_pages as pages
 from tests.support import board_story as story
 from tests.support.board import Board
+from tests.support.board_payloads import sp_incident, sp_update
 from tests.support.board_story import (
     AWS,
     AWS_INCIDENT,
@@ -18,10 +21,12 @@ from tests.support.board_story import (
     GIT,
     GIT_ACTIONS,
     GIT_PAGE_URL,
+    GIT_SILENT,
     GIT_WEBHOOKS,
     NOW,
+    at,
 )
-from tests.support.pilot import make_app, said, screen_text, settle
+from tests.support.pilot import make_app, said, screen_lines, screen_text, settle
 from watchtui.ui.app import WatchApp
 from watchtui.ui.screens.incident import IncidentScreen, facts_text, is_web_url
 from watchtui.ui.screens.main import MainScreen
@@ -44,16 +49,18 @@ async def test_shows_facts_and_whole_timeline(board: Board) -> None:
         await open_incident(pilot, AWS, AWS_INCIDENT)
         screen = app.screen
         assert isinstance(screen, IncidentScreen)
-        text = screen_text(app)
+        text = "\n".join(screen_lines(app))
         assert "Increased error rates in US-WEST-2" in text
         assert "Demo AWS" in text and "CRITICAL" in text
-        assert "2026-07-29 11:10Z" in text  # started
-        assert "50m so far" in text
+        # The one date format, with the zone no column heading gives here.
+        assert "Started   Jul 29 11:10 UTC  (50m ago)" in text
+        assert "Duration  50m so far" in text
         assert "Amazon EC2, AWS Lambda" in text
         assert "us-west-2" in text and "US West" in text  # region with its geography name
         assert AWS_LINK in text
         updates = screen.query(".update")
         assert len(updates) == 3
+        assert "Jul 29 11:55 UTC · update" in text
         assert "We continue to work on recovery" in text
         assert "We are investigating increased error rates." in text
 
@@ -62,7 +69,7 @@ def test_facts_of_a_resolved_incident(board: Board) -> None:
     view = board.engine().incident(GIT, GIT_WEBHOOKS)
     assert view is not None
     text = facts_text(view, NOW, ascii_only=True, local=False).plain
-    assert "Resolved  2026-07-28 07:00Z" in text
+    assert "Resolved  Jul 28 07:00 UTC" in text
     assert "Duration  1h 00m" in text and "so far" not in text
     assert all(ord(c) < 128 for c in text)
 
@@ -159,3 +166,49 @@ def test_is_web_url() -> None:
     assert not is_web_url("javascript:alert(1)")
     assert not is_web_url("https://")
     assert not is_web_url(None)
+
+
+async def test_an_incident_without_updates_says_so(board: Board) -> None:
+    app = make_app(board)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_incident(pilot, GIT, GIT_SILENT)
+        screen = app.screen
+        assert isinstance(screen, IncidentScreen)
+        assert [str(u.render()) for u in screen.query(".update")] == ["No updates published yet."]
+        assert "Updates (0, newest first)" in screen_text(app)
+
+
+def test_a_fresh_incident_lasted_seconds_not_zero_minutes(board: Board) -> None:
+    view = board.engine().incident(GIT, GIT_SILENT)
+    assert view is not None
+    seen_at = view.incident.started_at + timedelta(seconds=40)
+    text = facts_text(view, seen_at, ascii_only=False, local=False).plain
+    assert "Duration  40s so far" in text
+    assert "(40s ago)" in text
+
+
+async def test_an_impossible_time_is_explained_not_shown_as_fact(board: Board) -> None:
+    # Demo Git's history lists an incident "resolved" an hour before it started; watchtui
+    # fetches it, shows the start as the end, and says why.
+    odd = sp_incident(
+        "git-odd",
+        "Backwards clock",
+        status="resolved",
+        impact="minor",
+        created=at(29, 11),
+        resolved=at(29, 10),
+        updates=[sp_update("x1", at(29, 11), "resolved", "Fixed.")],
+        page_url=GIT_PAGE_URL,
+    )
+    history = json.loads(pages.git_current_history())
+    history["incidents"].append(odd)
+    board.serve(GIT, json.dumps(history).encode(), role="history")
+    board.fetch(GIT)
+    app = make_app(board)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_incident(pilot, GIT, "git-odd")
+        text = "\n".join(screen_lines(app))
+        assert "Resolved  Jul 29 11:00 UTC" in text
+        assert "Duration  0s" in text
+        note = next(line for line in text.splitlines() if "Times" in line)
+        assert "resolved_at 2026-07-29T10:00:00Z was before started_at" in note

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from rich.text import Text
 
-from tests.support.board import Board
+from tests.support.board import PROBE_PATHS, Board, in_own_loop
 from tests.support.board_story import NOW
+from tests.support.feedserver import Fault
 from tests.support.pilot import ScreenHost, settle, workers_done
 from watchtui.config import parse_config
 from watchtui.engine.engine import Engine
@@ -73,8 +74,9 @@ async def test_table_worst_first_with_sparklines_and_errors(board: Board) -> Non
         table = screen.query_one(FittedTable)
         assert table.row_keys() == ["api-eu", "dns-edge", "api-us", "git-ssh"]
         eu = cells(screen, "api-eu")
-        # The last run failed fast (a 503): its latency is shown, its bar is a cross.
-        assert eu[:3] == ["≠ api-eu", "■ DOWN 5m", "12ms"]
+        # The last run failed fast (a 503 in 12ms): no healthy latency to show while down, and
+        # its bar is a cross.
+        assert eu[:3] == ["≠ api-eu", "■ DOWN 5m", "—"]
         # 30 runs, the last six failed: crosses at the right end, bars before them.
         assert len(eu[3]) == 30 and eu[3].endswith("✗" * 6) and "✗" not in eu[3][:24]
         assert eu[4] == "Demo Edge · FRA" and eu[5] == "HTTP 503"
@@ -93,7 +95,10 @@ async def test_detail_shows_the_week_and_the_larger_sparkline(board: Board) -> N
         assert screen.selected is not None and screen.selected.id == "api-eu"
         text = detail(screen)
         assert "depends on Demo Edge · region FRA Frankfurt, Germany (Central Europe)" in text
-        assert "■ DOWN for 5m, since 11:55 UTC" in text
+        # What answered the failed run is said here, not passed off as a latency.
+        assert "■ DOWN for 5m, since 11:55 UTC · last answer HTTP 503 in 12ms" in text
+        facts = str(screen.query_one("#facts").render())
+        assert "latency" not in facts and facts.count("12ms") == 1
         assert "Last error: HTTP 503" in text
         assert "≠ Your probe api-eu (FRA) failing for 5 min" in text
         assert "Last 7 days: down 17m in 2 periods (99.8% up)" in text
@@ -119,13 +124,32 @@ async def test_moving_the_cursor_reads_that_probe_history(board: Board) -> None:
         await settle(pilot)
         assert screen.selected is not None and screen.selected.id == "api-us"
         text = detail(screen)
-        assert "● up for 3d 0h, since 2026-07-26 12:00Z" in text
+        assert "● up for 3d 0h, since Jul 26 12:00 UTC · latency 117ms" in text
         assert "● up     Jul 26 12:00 – now  (3d 0h, ongoing)" in text
         await pilot.press("up")
         await settle(pilot)
         text = detail(screen)
         assert "not run yet" in text and "Latency  no results yet" in text
         assert screen.query_one(LatencyChart).has_class("-empty")
+
+
+async def test_one_failed_run_keeps_the_last_healthy_latency_in_the_table(board: Board) -> None:
+    # A minute later api-us's target answers 500 once: one failure does not take it down.
+    board.server.fault(PROBE_PATHS[1], Fault.status(500))
+    board.clock.advance(seconds=60)
+    engine = board.engine()
+    in_own_loop(engine.poll())
+    app = host(board, engine, selected="api-us")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        us = cells(screen, "api-us")
+        assert us[1].startswith("● up") and us[2] == "117ms" and us[3].endswith("✗")
+        probe = screen.selected
+        assert probe is not None and probe.latency_ms is not None
+        facts = str(screen.query_one("#facts").render())
+        assert f"· last answer HTTP 500 in {fmt.latency(probe.latency_ms)}" in facts
+        assert "latency" not in facts
 
 
 async def test_ascii_mode(board: Board) -> None:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+import pytest
 from textual.widgets import OptionList, Static
 
 from tests.support.board import Board
 from tests.support.board_fill import SOURCES
 from tests.support.board_story import AWS, AZURE, BLOG, EDGE, GCP, GIT, NOW
 from tests.support.feedserver import Fault
-from tests.support.pilot import ScreenHost, said, settle
+from tests.support.pilot import ScreenHost, make_app, said, screen_lines, settle
 from watchtui.engine.engine import Engine
 from watchtui.ui.screens.catalog_picker import CatalogPicker
-from watchtui.ui.screens.incident_list import FittedTable
-from watchtui.ui.screens.sources import SourcesScreen, every, source_cells
+from watchtui.ui.screens.incident_list import EmptyNote, FittedTable
+from watchtui.ui.screens.main import MainScreen
+from watchtui.ui.screens.sources import NO_SOURCES, SourcesScreen, every, source_cells
 
 # The engine lists sources by id.
 ROWS = [AWS, AZURE, BLOG, EDGE, GCP, GIT]
@@ -266,3 +268,52 @@ def test_every() -> None:
         "1h",
         "2h",
     ]
+
+
+async def test_no_sources_says_what_to_do(board: Board) -> None:
+    # The user removed every source from the config; the store still holds their history.
+    config = board.config.model_copy(update={"sources": []})
+    app = _host(Engine(board.store, config, clock=board.clock), board)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert _table(app).row_count == 0
+        note = app.screen.query_one(EmptyNote)
+        assert note.display and str(note.render()) == NO_SOURCES
+        assert not app.screen.query_one("#detail").display
+        lines = screen_lines(app)
+        headings = next(i for i, line in enumerate(lines) if line.startswith(" Source "))
+        assert lines[headings + 1].startswith(" No sources: watchtui watches nothing.")
+        assert "0 sources" in str(app.screen.query_one("#heading").render())
+
+
+@pytest.mark.parametrize(("ascii_only", "cut"), [(False, "…"), (True, "...")])
+async def test_errors_cut_to_the_width_keep_their_ellipsis(
+    board: Board, ascii_only: bool, cut: str
+) -> None:
+    target = "file:///var/" + "mirror/status/" * 5 + "END"
+    board.server.fault(board.path_of(BLOG), Fault.redirect(target))
+    board.fetch(BLOG)
+    app = _host(board.engine(), board, ascii_only=ascii_only)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for size in ((80, 24), (100, 24)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            row = next(line for line in screen_lines(app) if "redirect to" in line)
+            assert row.rstrip().endswith(cut) and "END" not in row, row
+            assert ascii_only == row.isascii()
+
+
+async def test_history_then_sources_then_escape_lands_on_the_board(board: Board) -> None:
+    app = make_app(board)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        # Sources took History's place: top-level screens never stack.
+        assert [type(s) for s in app.screen_stack] == [MainScreen, SourcesScreen]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert [type(s) for s in app.screen_stack] == [MainScreen]

@@ -174,14 +174,15 @@ def help_table(screen: Screen[object]) -> Table:
     """The help as one table: a heading row per section, then key, what it does, binding id."""
     table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
     table.add_column(Text("Key"), style="bold", no_wrap=True)
-    table.add_column(Text("What it does"), ratio=2)
-    table.add_column(Text("Id for [keys]"), style="dim", ratio=1)
+    table.add_column(Text("What it does"), ratio=1)
+    # An id is typed into the config: never cut, one per line.
+    table.add_column(Text("Id for [keys]"), style="dim", no_wrap=True)
     for section in help_sections(screen):
         table.add_row("")
         table.add_row(Text(section.title, style="bold underline"))
         for entry in section.ordered():
             table.add_row(
-                Text(" ".join(entry.keys)), Text(entry.description), Text(" ".join(entry.ids))
+                Text(" ".join(entry.keys)), Text(entry.description), Text("\n".join(entry.ids))
             )
     return table
 

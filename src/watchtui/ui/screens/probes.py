@@ -19,7 +19,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from watchtui.domain import regions
 from watchtui.domain.clock import utcnow
@@ -325,6 +325,8 @@ class ProbesScreen(EngineScreen):
         self._wanted = selected
         self.probes: dict[str, ProbeView] = {}
         self.histories: dict[str, ProbeHistory] = {}
+        # The history read in flight, and whose.
+        self._history_read: tuple[str, Worker[None]] | None = None
         # Overviews can arrive before the widgets exist; they are drawn once mounted.
         self._ready = False
 
@@ -382,7 +384,8 @@ class ProbesScreen(EngineScreen):
             self._wanted = None
         self.query_one("#heading", OneLine).show(self._heading())
         self._show_detail()
-        self._load_selected()
+        # A new overview means new results: read the selected probe's week again.
+        self._load_selected(again=True)
 
     def select(self, probe_id: str) -> None:
         if not self.query_one(FittedTable).move_to_key(probe_id):
@@ -402,10 +405,16 @@ class ProbesScreen(EngineScreen):
         self._show_detail()
         self._load_selected()
 
-    def _load_selected(self) -> None:
+    def _load_selected(self, *, again: bool = False) -> None:
         probe = self.selected
-        if probe is not None:
-            self._load_history(probe.id)
+        if probe is None:
+            return
+        reading = self._history_read
+        if not again and reading is not None and reading[0] == probe.id and reading[1].is_running:
+            # The cursor landed on the probe being read (rows arriving highlight the first row
+            # more than once): starting over would only cancel that read.
+            return
+        self._history_read = (probe.id, self._load_history(probe.id))
 
     @work(
         thread=True,
