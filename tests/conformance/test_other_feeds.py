@@ -14,8 +14,16 @@ from watchtui.sources import betterstack, checkly, heroku, instatus, slack, stat
 Feed = Callable[[str], bytes]
 
 
-def _at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def _at(
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    microsecond: int = 0,
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 # --- Slack: current_2020-07-30_active_raw.json -------------------------------------------------

@@ -22,8 +22,16 @@ def _parse(real_feed: RealFeed, name: str) -> Snapshot:
     return rss.parse(real_feed(f"rss-atom/{name}"))
 
 
-def _utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def _utc(
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    microsecond: int = 0,
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 def _entry(snap: Snapshot, entry_id: str) -> Incident:

@@ -29,9 +29,15 @@ ARN2 = (
 
 
 def utc(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    microsecond: int = 0,
 ) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 def by_id(snapshot: Snapshot, incident_id: str) -> Incident:

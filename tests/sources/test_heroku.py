@@ -13,8 +13,16 @@ def _load(name: str) -> bytes:
     return (FIXTURES / "heroku" / name).read_bytes()
 
 
-def _at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def _at(
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    microsecond: int = 0,
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 def test_systems_become_components_by_colour() -> None:

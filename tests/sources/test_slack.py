@@ -15,8 +15,16 @@ def _load(name: str) -> bytes:
     return (FIXTURES / "slack" / name).read_bytes()
 
 
-def _at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def _at(
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    microsecond: int = 0,
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 def test_current_active_page_status_is_worst_incident_type() -> None:
