@@ -72,7 +72,7 @@ async def test_a_failing_source_reads_unknown_never_ok(board: Board) -> None:
         await poll_after(pilot, board, minutes=3)
         services = rows(app, "services")
         assert services["p\x1fdemo-gcp"][1] == "? unknown"
-        assert services["p\x1fdemo-gcp"][0].startswith("Demo GCP  1 open · failing, last")
+        assert services["p\x1fdemo-gcp"][0].startswith("Demo GCP  1 open · failin")
         assert (GCP, GCP_INCIDENT) in {incident_of(k) for k in update_keys(app)}
         for source in (BLOG, GCP):
             assert services[f"p\x1f{source}"][1] not in ("● ok", "· none")

@@ -26,9 +26,10 @@ from tests.support.pilot import (
     update_keys,
 )
 from watchtui.ui.app import WatchCommands
-from watchtui.ui.screens.incident_list import FittedTable, IncidentListScreen
+from watchtui.ui.screens.incident_list import IncidentListScreen
 from watchtui.ui.screens.main import MainScreen
 from watchtui.ui.screens.probes import ProbesScreen
+from watchtui.ui.widgets.fitted_table import FittedTable
 from watchtui.ui.widgets.stream import DISAGREEMENT_PREFIX, HINT_PREFIX
 
 EU = DISAGREEMENT_PREFIX + "api-eu\x1fprobe_down_provider_ok"

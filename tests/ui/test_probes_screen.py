@@ -17,7 +17,6 @@ from watchtui.engine.engine import Engine
 from watchtui.engine.protocol import ProbeHistory
 from watchtui.store import ProbePeriod, ProbeResult, ProbeState, Store
 from watchtui.ui import format as fmt
-from watchtui.ui.screens.incident_list import FittedTable
 from watchtui.ui.screens.probes import (
     NO_PROBES,
     LatencyChart,
@@ -25,6 +24,7 @@ from watchtui.ui.screens.probes import (
     period_span,
     periods_text,
 )
+from watchtui.ui.widgets.fitted_table import FittedTable
 from watchtui.ui.widgets.one_line import OneLine
 
 

@@ -15,9 +15,9 @@ from tests.support.feedserver import Fault
 from tests.support.pilot import ScreenHost, make_app, said, screen_lines, settle
 from watchtui.engine.engine import Engine
 from watchtui.ui.screens.catalog_picker import CatalogPicker
-from watchtui.ui.screens.incident_list import EmptyNote, FittedTable
 from watchtui.ui.screens.main import MainScreen
 from watchtui.ui.screens.sources import NO_SOURCES, SourcesScreen, every, source_cells
+from watchtui.ui.widgets.fitted_table import EmptyNote, FittedTable
 
 # The engine lists sources by id.
 ROWS = [AWS, AZURE, BLOG, EDGE, GCP, GIT]

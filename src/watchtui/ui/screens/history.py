@@ -23,16 +23,9 @@ from watchtui.domain.clock import utcnow
 from watchtui.engine.overview import IncidentView, SourceView, open_first
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
-from watchtui.ui.screens.incident_list import (
-    Clock,
-    EmptyNote,
-    EngineScreen,
-    IncidentTable,
-    OpenIncident,
-    legend,
-    one_line,
-    open_count,
-)
+from watchtui.ui.screens.engine_screen import Clock, EngineScreen, OpenIncident
+from watchtui.ui.screens.incident_list import IncidentTable, legend, open_count
+from watchtui.ui.widgets.fitted_table import EmptyNote, one_line
 from watchtui.ui.widgets.one_line import OneLine
 
 # (label, span): cycled with ``d``.

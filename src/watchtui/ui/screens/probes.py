@@ -26,15 +26,9 @@ from watchtui.domain.clock import utcnow
 from watchtui.engine.overview import DisagreementView, Overview, ProbeView
 from watchtui.engine.protocol import ProbeHistory, WatchEngine
 from watchtui.ui import format as fmt
-from watchtui.ui.screens.incident_list import (
-    Clock,
-    ColumnSpec,
-    EngineScreen,
-    FittedTable,
-    dated,
-    one_line,
-    show_text,
-)
+from watchtui.ui.screens.engine_screen import Clock, EngineScreen
+from watchtui.ui.screens.incident_list import dated
+from watchtui.ui.widgets.fitted_table import ColumnSpec, FittedTable, one_line, show_text
 from watchtui.ui.widgets.one_line import OneLine
 from watchtui.viewmodel import signals
 

@@ -19,16 +19,8 @@ from watchtui.engine.overview import SourceView
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.catalog_picker import CatalogPicker
-from watchtui.ui.screens.incident_list import (
-    Clock,
-    ColumnSpec,
-    EmptyNote,
-    EngineScreen,
-    FittedTable,
-    OpenIncident,
-    one_line,
-    show_text,
-)
+from watchtui.ui.screens.engine_screen import Clock, EngineScreen, OpenIncident
+from watchtui.ui.widgets.fitted_table import ColumnSpec, EmptyNote, FittedTable, one_line, show_text
 from watchtui.ui.widgets.one_line import OneLine
 
 SOURCE_COLUMNS = (
@@ -147,7 +139,6 @@ class SourcesScreen(EngineScreen):
         ),
     ]
     # Ages tick and the app's poller updates the store; unchanged cells are not redrawn.
-    RELOAD_SECONDS: ClassVar[float] = 5.0
 
     class Loaded(Message):
         def __init__(self, sources: list[SourceView]) -> None:
@@ -185,7 +176,12 @@ class SourcesScreen(EngineScreen):
     def on_mount(self) -> None:
         self.query_one(FittedTable).focus()
         self._load()
-        self.set_interval(self.RELOAD_SECONDS, self._load)
+        if hasattr(self.app, "board"):
+            # Live through the app's one board state: a new overview means new data here too.
+            self.watch(self.app, "board", self._board_changed, init=False)
+
+    def _board_changed(self) -> None:
+        self._load()
 
     @property
     def selected(self) -> SourceView | None:
