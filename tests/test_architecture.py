@@ -42,11 +42,7 @@ MAX_LOOSE_MODULES = 6
 
 # Known violations in files this test's author does not own, each (importer, imported): why.
 # The list can only shrink: an entry that matches nothing any more fails the test.
-ALLOWED: dict[tuple[str, str], str] = {
-    # catalog/__init__.py:25 (TYPE_CHECKING) and :285 (inside ``search``): the catalogue search
-    # scores with Textual's fuzzy matcher; the config (so every CLI command) imports the catalog.
-    ("watchtui.catalog", "textual.fuzzy"): "catalog search uses textual.fuzzy.Matcher",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from watchtui.catalog import (
     get,
     load_catalog,
     provider_for_url,
-    search,
 )
 from watchtui.sources import KIND_MODULES
+from watchtui.ui.catalog_search import search_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 REFS = ROOT.parent / "shared" / "catalog-refs" / "providers.tsv"
@@ -291,25 +291,25 @@ def test_provider_for_url_unknown(url: str) -> None:
     ],
 )
 def test_search_ranks_first(query: str, first: str) -> None:
-    results = search(query)
+    results = search_catalog(query)
     assert results, query
     assert results[0].id == first, [e.id for e in results[:5]]
 
 
 def test_search_category_and_limits() -> None:
-    registries = search("package registries", limit=50)
+    registries = search_catalog("package registries", limit=50)
     assert {"npm", "pypi", "rubygems"} <= {e.id for e in registries}
-    assert len(search("a", limit=3)) == 3
-    assert search("a", limit=0) == []
-    assert search("qqqqzzzz") == []
-    assert [e.id for e in search("", limit=5)] == [e.id for e in CATALOG[:5]]
+    assert len(search_catalog("a", limit=3)) == 3
+    assert search_catalog("a", limit=0) == []
+    assert search_catalog("qqqqzzzz") == []
+    assert [e.id for e in search_catalog("", limit=5)] == [e.id for e in CATALOG[:5]]
 
 
 def test_search_is_fast_enough_per_keystroke() -> None:
     start = time.perf_counter()
     typed = "github enterprise"
     for end in range(1, len(typed) + 1):
-        search(typed[:end])
+        search_catalog(typed[:end])
     per_keystroke = (time.perf_counter() - start) / len(typed)
     assert per_keystroke < 0.05, per_keystroke
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.cli.conftest import run, run_json
 from watchtui import catalog
+from watchtui.ui.catalog_search import search_catalog
 
 
 def test_no_query_lists_everything_under_a_header(
@@ -43,7 +44,7 @@ def test_a_query_ranks_the_best_match_first(env: Path, capsys: pytest.CaptureFix
         "aliases": ["gh"],
     }
     assert len(rows) <= 20
-    assert [r["id"] for r in rows] == [e.id for e in catalog.search("githb", limit=20)]
+    assert [r["id"] for r in rows] == [e.id for e in search_catalog("githb", limit=20)]
 
 
 def test_limit_and_no_match(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,8 +57,8 @@ def test_limit_and_no_match(env: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_the_search_is_quick_over_the_whole_catalog() -> None:
-    catalog.search("warmup")
+    search_catalog("warmup")
     start = time.perf_counter()
     for query in ("g", "gi", "git", "gith", "githb", "datadog eu", "pagrduty", "rere"):
-        catalog.search(query, limit=len(catalog.load_catalog()))
+        search_catalog(query, limit=len(catalog.load_catalog()))
     assert (time.perf_counter() - start) / 8 < 0.05

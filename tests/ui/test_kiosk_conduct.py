@@ -100,11 +100,6 @@ async def test_no_key_does_anything_but_ctrl_q(board: Board, key: str) -> None:
     assert app.return_code == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/app.py: the app's `board` reactive repaints the whole screen on every assignment "
-    "(it needs repaint=False); remove this mark with that fix",
-)
 async def test_an_unchanged_board_sends_nothing_to_the_terminal(board: Board) -> None:
     """A wall on a thin link: a poll that changes nothing redraws nothing."""
     app = make_app(board, kiosk=True, kiosk_cycle_seconds=3600.0)

@@ -19,12 +19,12 @@ from watchtui.store import ProbePeriod, ProbeResult, ProbeState, Store
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.probes import (
     NO_PROBES,
-    LatencyChart,
     ProbesScreen,
     period_span,
     periods_text,
 )
 from watchtui.ui.widgets.fitted_table import FittedTable
+from watchtui.ui.widgets.latency_chart import LatencyChart
 from watchtui.ui.widgets.one_line import OneLine
 
 

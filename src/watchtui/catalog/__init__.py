@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from watchtui.domain.text import fold
-from watchtui.sources import KIND_MODULES
+from watchtui.sources.kinds import KIND_MODULES
 
-if TYPE_CHECKING:
-    from textual.fuzzy import Matcher
+
+class Scorer(Protocol):
+    """What a fuzzy matcher offers (``textual.fuzzy.Matcher`` in the UI and the CLI): a score in
+    0..1 for how well ``candidate`` matches its query."""
+
+    def match(self, candidate: str) -> float: ...
+
 
 LINK_KIND = "link"
 EndpointRole = Literal["current", "history"]
@@ -55,7 +61,9 @@ _DEFAULT_CANDIDATES: tuple[str, ...] = (
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first use: importing the catalog (the config, the signals and every CLI command
+    # do) must not cost a schema build; nothing is validated until the data is first read.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Endpoint(_Frozen):
@@ -132,7 +140,7 @@ def get(id_or_alias: str) -> CatalogEntry | None:
     """The entry with this id or alias (case-insensitive), else one with this exact name."""
     key = id_or_alias.strip()
     index = _by_key()
-    hyphenated = "-".join(_norm(key).split())
+    hyphenated = "-".join(norm(key).split())
     return index.get(key.casefold()) or index.get(hyphenated) or index.get(fold(key))
 
 
@@ -214,7 +222,7 @@ def provider_for_url(url: str) -> CatalogEntry | None:
 _SEPARATORS = re.compile(r"[\s\-_./&()+,:]+")
 
 
-def _norm(text: str) -> str:
+def norm(text: str) -> str:
     """Folded text with every run of separators as one space ("Docker-Hub" == "docker hub")."""
     return _SEPARATORS.sub(" ", fold(text)).strip()
 
@@ -227,12 +235,12 @@ class _Searchable:
 
 
 @cache
-def _search_index() -> tuple[_Searchable, ...]:
+def search_index() -> tuple[_Searchable, ...]:
     items: list[_Searchable] = []
     for entry in load_catalog():
-        fields = [(_norm(entry.id), 1.0), (_norm(entry.name), 1.0)]
-        fields += [(_norm(alias), 0.95) for alias in entry.aliases]
-        fields.append((_norm(entry.category), 0.4))
+        fields = [(norm(entry.id), 1.0), (norm(entry.name), 1.0)]
+        fields += [(norm(alias), 0.95) for alias in entry.aliases]
+        fields.append((norm(entry.category), 0.4))
         items.append(_Searchable(entry=entry, fields=tuple(fields)))
     return tuple(items)
 
@@ -241,7 +249,7 @@ def _starts_word(text: str, at: int) -> bool:
     return at == 0 or text[at - 1] == " "
 
 
-def _field_score(query: str, text: str, matcher: Matcher) -> float:
+def _field_score(query: str, text: str, matcher: Scorer) -> float:
     """Exact beats prefix beats a substring (at a word start first); anything else is scored by
     Textual's fuzzy matcher, the one the command palette uses, less a little for long text so
     "githb" prefers "github" over "github enterprise cloud au"."""
@@ -260,42 +268,17 @@ def _field_score(query: str, text: str, matcher: Matcher) -> float:
     return max(100.0 * fuzzy / len(query) - 0.2 * len(text), 1.0)
 
 
-def _best(query: str, item: _Searchable, matcher: Matcher) -> float:
+def _best(query: str, item: _Searchable, matcher: Scorer) -> float:
     return max(_field_score(query, text, matcher) * weight for text, weight in item.fields)
 
 
-def _entry_score(query: str, item: _Searchable, matchers: dict[str, Matcher]) -> float:
+def entry_score(query: str, item: _Searchable, matchers: Mapping[str, Scorer]) -> float:
     score = _best(query, item, matchers[query])
     if score <= 0 and " " in query:
         # Several words: each must match somewhere ("datadog eu" -> Datadog EU).
         score = 0.9 * min(_best(word, item, matchers[word]) for word in query.split())
     # Among equals, prefer what can actually be watched.
     return score + (1.0 if score > 0 and item.entry.pollable else 0.0)
-
-
-def search(query: str, limit: int = 20) -> list[CatalogEntry]:
-    """Entries matching ``query`` best first (exact, prefix, word, substring, then fuzzy), the
-    one search behind ``watchtui catalog`` and the UI's catalogue picker.
-
-    An empty query lists the catalogue alphabetically.  A few milliseconds over the whole
-    catalogue, so it runs on every keystroke.
-    """
-    # Imported here: the config (and so every CLI command) imports this module, and Textual
-    # takes ~80 ms to import; only a search needs it.  It starts no app.
-    from textual.fuzzy import Matcher
-
-    q = _norm(query)
-    if limit <= 0:
-        return []
-    if not q:
-        return list(load_catalog()[:limit])
-    matchers = {text: Matcher(text) for text in (q, *q.split())}
-    scored = [
-        (_entry_score(q, item, matchers), item.entry.id, item.entry) for item in _search_index()
-    ]
-    hits = [hit for hit in scored if hit[0] > 0]
-    hits.sort(key=lambda hit: (-hit[0], hit[1]))
-    return [entry for _, _, entry in hits[:limit]]
 
 
 def default_ids() -> tuple[str, ...]:

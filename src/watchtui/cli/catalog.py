@@ -1,6 +1,6 @@
 """``watchtui catalog [QUERY]``: the built-in providers, or the best matches for a query.
 
-The search is ``catalog.search``, the one the UI's catalogue picker runs on every keystroke.
+The search is ``search_catalog``, the one the UI's catalogue picker runs on every keystroke.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from watchtui.catalog import CatalogEntry
 from watchtui.cli.common import load, print_json
 from watchtui.cli.output import table
 from watchtui.config import watched_providers
+from watchtui.ui.catalog_search import search_catalog
 
 __all__ = ["QUERY_LIMIT", "cmd_catalog"]
 
@@ -24,7 +25,7 @@ def cmd_catalog(args: argparse.Namespace, out: TextIO) -> int:
     query: str = args.query.strip()
     everything = catalog.load_catalog()
     limit = args.limit if args.limit is not None else (QUERY_LIMIT if query else len(everything))
-    entries = catalog.search(query, limit=limit) if query else list(everything[: max(limit, 0)])
+    entries = search_catalog(query, limit=limit) if query else list(everything[: max(limit, 0)])
     watched = set(watched_providers(config.watch))
     defaults = set(catalog.default_ids())
     rows = [_row(entry, entry.id in watched, entry.id in defaults) for entry in entries]

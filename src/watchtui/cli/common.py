@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from watchtui import catalog
 from watchtui.cli.output import whole_seconds
 from watchtui.config import (
     Config,
@@ -68,13 +67,15 @@ def load(args: argparse.Namespace, *, may_create: bool = False) -> tuple[Path, C
     return path, config
 
 
-def open_store(args: argparse.Namespace, *, write: bool = False) -> Store:
+def open_store(args: argparse.Namespace, *, write: bool = False, check: bool = True) -> Store:
     """The history store: read-only when this user may not write it (a viewer of a shared
     collector's store), unless the command exists to ``write`` it (``collect``).  A path named
     by ``--db`` or ``WATCHTUI_DB`` must be in an existing directory and is never renamed unless
-    it is a damaged watchtui store; see ``Store.open``."""
+    it is a damaged watchtui store; see ``Store.open``.  ``check=False``: the whole-file
+    integrity check is left to ``Store.check_integrity`` (the watch screen runs it once its
+    first frame is up)."""
     explicit = bool(args.db or os.environ.get("WATCHTUI_DB"))
-    store = Store.open(db_path(args.db), explicit=explicit)
+    store = Store.open(db_path(args.db), explicit=explicit, check=check)
     if write and store.readonly:
         store.close()
         raise CliError(
@@ -94,6 +95,8 @@ def resolve_source_id(raw: str, known: Collection[str]) -> str:
     nobody knows is an error, never an empty answer."""
     if raw in known:
         return raw
+    from watchtui import catalog
+
     entry = catalog.get(raw)
     if entry is not None and entry.id in known:
         return entry.id

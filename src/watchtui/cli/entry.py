@@ -101,6 +101,10 @@ def dispatch(args: argparse.Namespace, out: TextIO) -> int:
         from watchtui.cli.collect import cmd_collect
 
         return cmd_collect(args, out)
+    if command == "serve":
+        from watchtui.cli.serve import cmd_serve
+
+        return cmd_serve(args, out)
     if command == "demo":
         from watchtui.cli.demo import cmd_demo
 

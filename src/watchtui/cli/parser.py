@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     loudness = collect.add_mutually_exclusive_group()
     loudness.add_argument("--quiet", action="store_true", help="log errors only")
     loudness.add_argument("--verbose", action="store_true", help="also log every change event")
+    _serve(commands)
     demo = commands.add_parser("demo", help="the full app on a scripted outage, no internet")
     demo.add_argument("--step", type=float, default=8.0, help="seconds per scenario step")
     # Also accepted after the command; SUPPRESS keeps the global flags when these are absent.
@@ -72,6 +73,42 @@ def build_parser() -> argparse.ArgumentParser:
         "--kiosk", action="store_true", default=argparse.SUPPRESS, help="wall-monitor mode"
     )
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a TCP port from 1 to 65535")
+    return value
+
+
+def _serve(commands: _Commands) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="the board in a browser, for wall TVs and NOC screens",
+        description="Serve the board to web browsers: each connection runs its own watchtui "
+        "(same config and store) as the read-only kiosk.  Listens on 127.0.0.1 unless --host "
+        "says otherwise.  Add ?fontsize=N to the address for larger text.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000)")
+    serve.add_argument("--demo", action="store_true", help="serve the scripted demo outage")
+    serve.add_argument(
+        "--interactive",
+        action="store_true",
+        help="serve the full watch screen, keys and all (refused beyond loopback unless "
+        "--allow-remote-control)",
+    )
+    serve.add_argument(
+        "--allow-remote-control",
+        action="store_true",
+        help="allow --interactive on an address other than loopback",
+    )
 
 
 def _status(commands: _Commands) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from watchtui import catalog
 from watchtui.catalog import CatalogEntry
 from watchtui.cli.common import CliError
+from watchtui.ui.catalog_search import search_catalog
 
 __all__ = ["Target", "catalog_entry_for_url", "is_url", "resolve_target", "same_url"]
 
@@ -42,7 +43,7 @@ def resolve_target(text: str) -> Target:
     if "." in text and " " not in text.strip():
         hint = f" (a URL starts with https://, as in https://{text.strip()})"
     else:
-        best = catalog.search(text, limit=1)
+        best = search_catalog(text, limit=1)
         if best:
             hint = f" (did you mean {best[0].id}? see `watchtui catalog {text.strip()}`)"
     raise CliError(f"{text!r} is neither a catalog id nor an http(s) URL{hint}")

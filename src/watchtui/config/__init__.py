@@ -90,6 +90,7 @@ def __getattr__(name: str) -> object:
     globals()[name] = value
     return value
 
+
 __all__ = [
     "APP_NAME",
     "DEFAULT_INTERVAL",

@@ -3,6 +3,11 @@
 Each polling round reads the store once (``engine.rounds``): the overview of that round, its
 sources' health and its signals come from that one read, are turned into the round's events, and
 are what ``overview()`` hands out until the store or the clock changes them.
+
+The first overview needs the store and the config only: the poller (httpx, TLS), the probe runner,
+the catalog and the config editor are imported when first used, so a screen's first frame does
+not wait for the network stack.  ``check_store`` runs the store's whole-file integrity check that a
+fast start leaves for later (``Store.open(check=False)``).
 """
 
 from __future__ import annotations
@@ -12,30 +17,25 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from watchtui import catalog
-from watchtui.config import (
-    Config,
-    Mutation,
-    apply_edit,
-    edit_config,
-    resolve_sources,
-    set_watchlist_member,
-    watch_provider,
-)
+from watchtui.config import Config, ProbeSpec, resolve_sources
 from watchtui.domain.clock import utcnow
 from watchtui.domain.events import ChangeEvent
 from watchtui.engine.overview import IncidentView, Overview, SourceView, open_first
 from watchtui.engine.overview_builder import OverviewBuilder
-from watchtui.engine.poller import EndpointOutcome, Poller
 from watchtui.engine.protocol import ProbeHistory, WatchKind
 from watchtui.engine.rounds import NO_INGEST, Quiet, Round, refresh
 from watchtui.engine.staleness import StalenessWatch
-from watchtui.probes import ProbeRunner, link_provider
 from watchtui.signals.disagreements import disagreement_events
 from watchtui.signals.findings import CorrelationHint, Disagreement
 from watchtui.signals.hints import correlation_events
-from watchtui.store import Store
+from watchtui.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from watchtui.config import Mutation
+    from watchtui.engine.poller import EndpointOutcome, Poller
+    from watchtui.probes import ProbeRunner
 
 __all__ = ["Engine"]
 
@@ -57,9 +57,11 @@ class Engine:
         self.config_file = config_file
         self.clock = clock
         self.specs = {spec.id: spec for spec in resolve_sources(config)}
-        self.poller = poller or Poller(store, list(self.specs.values()), clock=clock)
-        self.probe_specs = [link_provider(p) for p in config.probes]
-        self.probe_runner = ProbeRunner(owner=self.poller.owner)
+        self._poller = poller
+        self._probe_runner: ProbeRunner | None = None
+        # Creating the poller or the probe runner imports the network stack: done on first use.
+        self._parts_lock = threading.Lock()
+        self.probe_specs = _linked(config.probes)
         self._data_version = store.data_version()
         self._polls = 0  # polling rounds in flight
         # Rounds are refreshed from the UI's overview worker and from polls at once.
@@ -71,6 +73,29 @@ class Engine:
         # does not announce everything again).
         self._previous_disagreements: Sequence[Disagreement] | None = None
         self._previous_hints: Sequence[CorrelationHint] | None = None
+
+    @property
+    def poller(self) -> Poller:
+        with self._parts_lock:
+            if self._poller is None:
+                from watchtui.engine.poller import Poller
+
+                self._poller = Poller(self.store, list(self.specs.values()), clock=self.clock)
+            return self._poller
+
+    @poller.setter
+    def poller(self, poller: Poller) -> None:
+        self._poller = poller
+
+    @property
+    def probe_runner(self) -> ProbeRunner:
+        owner = self.poller.owner
+        with self._parts_lock:
+            if self._probe_runner is None:
+                from watchtui.probes import ProbeRunner
+
+                self._probe_runner = ProbeRunner(owner=owner)
+            return self._probe_runner
 
     def _make_builder(self) -> OverviewBuilder:
         watchlist = self.config.watchlist
@@ -160,7 +185,29 @@ class Engine:
 
     # --- actions ---------------------------------------------------------------------------
 
+    def check_store(self) -> str | None:
+        """The store's whole-file integrity check, when ``Store.open(check=False)`` left it for
+        later (blocking: run it in a thread once the first frame is up; the first ``poll`` runs it
+        otherwise).  None when the store is sound or was checked already; else what to tell the
+        user: a corrupt store was moved aside and this engine goes on with a fresh one.  Raises
+        ``StoreError`` when it may not be moved (a read-only viewer's, a file named by ``--db``
+        that watchtui did not make)."""
+        aside = self.store.check_integrity()
+        if aside is None:
+            return None
+        # The fresh store knows no source and holds no history: start over on it.
+        if self._poller is not None:
+            self._poller.reset_registration()
+        self._reconfigured()
+        return f"the history store was unreadable; moved it to {aside} and started a new one"
+
     async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
+        if not self.store.integrity_checked:
+            # Nobody ran the check the fast start left out: do it before the first fetch, and say
+            # what became of a corrupt store through the round's failure.
+            notice = await asyncio.to_thread(self.check_store)
+            if notice is not None:
+                raise StoreError(notice, self.store.path)
         if self.store.readonly:
             # A viewer of another user's store: every write would fail.  The collector fetches;
             # this process picks its commits up through ``external_change``.
@@ -211,11 +258,16 @@ class Engine:
     def _edit_config(self, mutate: Mutation[object]) -> Config:
         """The config after ``mutate``: saved under the file lock, so another watchtui's edit in
         between is kept; an engine without a file (tests, demo) edits a copy in memory."""
+        from watchtui.config import apply_edit, edit_config
+
         if self.config_file is None:
             return apply_edit(self.config, mutate).config
         return edit_config(self.config_file, mutate).config
 
     def add_catalog_source(self, provider_id: str) -> SourceView:
+        from watchtui import catalog
+        from watchtui.config import watch_provider
+
         entry = catalog.get(provider_id)
         if entry is None or not entry.pollable:
             raise ValueError(f"{provider_id!r} is not a pollable catalog provider")
@@ -223,8 +275,9 @@ class Engine:
         saved = self._edit_config(lambda doc: watch_provider(doc, provider_id))
         self.config = self.config.model_copy(update={"watch": saved.watch})
         self.specs = {spec.id: spec for spec in resolve_sources(self.config)}
-        self.poller.sources = list(self.specs.values())
-        self.poller.reset_registration()
+        if self._poller is not None:  # else it starts with these
+            self._poller.sources = list(self.specs.values())
+            self._poller.reset_registration()
         spec = self.specs[entry.id]
         self.store.upsert_source(
             spec.id,
@@ -239,6 +292,8 @@ class Engine:
     def toggle_watch(self, kind: WatchKind, value: str) -> bool:
         """Watch conventions: provider -> source id; component -> "source_id:Component name";
         region -> canonical geography (``eu-west``)."""
+        from watchtui.config import set_watchlist_member
+
         key = {"provider": "providers", "component": "components", "region": "regions"}[kind]
         # The intent comes from what this engine shows; the file may have moved on meanwhile.
         watched = value not in getattr(self.config.watchlist, key)
@@ -246,6 +301,15 @@ class Engine:
         self.config = self.config.model_copy(update={"watchlist": saved.watchlist})
         self._reconfigured()
         return watched
+
+
+def _linked(probes: Sequence[ProbeSpec]) -> list[ProbeSpec]:
+    """The probes, each tied to the provider it depends on (``probes.link_provider``)."""
+    if not probes:
+        return []  # nothing to import the probes package for
+    from watchtui.probes import link_provider
+
+    return [link_provider(p) for p in probes]
 
 
 def _quiet(started: int, after: int, outcomes: Sequence[EndpointOutcome]) -> Quiet | None:

@@ -159,7 +159,6 @@ class ProbeView:
         return f"probe:{self.id}"
 
 
-
 @dataclass(frozen=True)
 class Overview:
     """Everything on the board at one moment of the store.  ``generated_at``: when the store was

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from watchtui.config import SourceSpec
 from watchtui.domain import assessment
 from watchtui.domain.assessment import Health
 from watchtui.domain.model import Impact, IncidentUpdate
@@ -23,18 +23,14 @@ from watchtui.engine.overview import (
     SourceView,
     StreamItem,
 )
-from watchtui.probes import ProbeSpec, probe_label
 from watchtui.signals.disagreements import disagreements
 from watchtui.signals.findings import CorrelationHint, Disagreement
 from watchtui.signals.hints import correlate
 from watchtui.signals.scope import probe_region, resolve_region
-from watchtui.store import (
-    ProbeState,
-    SourceRecord,
-    Store,
-    StoredComponent,
-    StoredIncident,
-)
+
+if TYPE_CHECKING:
+    from watchtui.config import ProbeSpec, SourceSpec
+    from watchtui.store import ProbeState, SourceRecord, Store, StoredComponent, StoredIncident
 
 __all__ = ["Board", "OverviewBuilder"]
 
@@ -132,20 +128,11 @@ class OverviewBuilder:
         updates shown and their incidents' metadata: first paint must not load a week of full
         timelines."""
         since = now - timedelta(days=self.STREAM_DAYS)
-        incidents = {
-            (s.source_id, s.incident.id): s
-            for s in self.store.incidents(since=since, with_updates=False, maintenance=False)
-            if s.source_id in self.specs
-        }
-        items: list[StreamItem] = []
-        for recent in self.store.recent_updates(self.STREAM_LIMIT * 2, since=since):
-            stored = incidents.get((recent.source_id, recent.incident_id))
-            if stored is None:
-                continue  # a maintenance, or a source no longer configured
-            view = self.incident_view(stored)
-            items.append(_stream_item(view, recent.update, recent.impact))
-            if len(items) == self.STREAM_LIMIT:
-                break
+        # The newest STREAM_LIMIT updates usually fill the stream; else up to twice as many are
+        # read, of which the first STREAM_LIMIT that belong in it are shown.
+        items, read = self._newest_updates(since, self.STREAM_LIMIT)
+        if len(items) < self.STREAM_LIMIT and read == self.STREAM_LIMIT:
+            items, _ = self._newest_updates(since, self.STREAM_LIMIT * 2)
         shown = {item.incident_key for item in items}
         for view in open_incidents:
             if view.is_maintenance or view.key in shown:
@@ -156,6 +143,44 @@ class OverviewBuilder:
             items.append(_stream_item(view, updates[0] if updates else None))
         items.sort(key=lambda item: item.update.at, reverse=True)
         return items
+
+    def _newest_updates(self, since: datetime, limit: int) -> tuple[list[StreamItem], int]:
+        """Stream items of the newest ``limit`` updates since ``since`` whose incident is shown:
+        not a maintenance, of a configured source, and active since ``since``; and how many
+        updates were read."""
+        updates = self.store.recent_updates(limit, since=since)
+        if not updates:
+            return [], 0
+        # Their incidents: those active since the oldest update read (a few dozen) hold nearly
+        # all; the whole window is read only when one is missing (an update published after
+        # its incident was resolved, such as a postmortem).
+        incidents = self._incidents_active_since(updates[-1].update.at)
+        wanted = [
+            (r.source_id, r.incident_id)
+            for r in updates
+            if r.source_id in self.specs and not r.is_maintenance
+        ]
+        if any(key not in incidents for key in wanted):
+            incidents = self._incidents_active_since(since)
+        items: list[StreamItem] = []
+        for recent in updates:
+            stored = incidents.get((recent.source_id, recent.incident_id))
+            if stored is None:
+                continue  # a maintenance, or a source no longer configured
+            view = self.incident_view(stored)
+            items.append(_stream_item(view, recent.update, recent.impact))
+            if len(items) == self.STREAM_LIMIT:
+                break
+        return items, len(updates)
+
+    def _incidents_active_since(self, since: datetime) -> dict[tuple[str, str], StoredIncident]:
+        """The configured sources' incidents (no maintenances) active at or after ``since``,
+        without their updates."""
+        return {
+            (s.source_id, s.incident.id): s
+            for s in self.store.incidents(since=since, with_updates=False, maintenance=False)
+            if s.source_id in self.specs
+        }
 
     def source_views(
         self, now: datetime, board: Board, records: Sequence[SourceRecord] | None = None
@@ -216,6 +241,10 @@ class OverviewBuilder:
         )
 
     def probe_views(self, states: Mapping[str, ProbeState]) -> tuple[ProbeView, ...]:
+        if not self.probe_specs:
+            return ()
+        from watchtui.probes import probe_label
+
         views = []
         for spec in self.probe_specs:
             state = states.get(spec.id)

@@ -3,19 +3,28 @@
 One shared ``httpx.AsyncClient``; bounded concurrency; conditional requests (a 304 costs no
 parsing); Retry-After and exponential backoff on failure; a lease in the store so several watchtui
 processes sharing one store fetch each endpoint once per interval in total.
+
+The blocking work runs in two threads of the poller's own, not in asyncio's default pool (which
+grows to cpu+4 threads, each with its own SQLite connection and malloc arena): one keeps the
+books (plans, claims, fetch records), one digests payloads (parse, vet, ingest) one at a time, so
+a round's parsed payloads never pile up in memory together.  Both are bound by the GIL and the
+store's one writer anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import random
 import socket
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import ParamSpec, TypeVar
 
 import httpx
 
@@ -40,6 +49,8 @@ from watchtui.sources._common import Headers
 from watchtui.store import EndpointState, Store
 
 Clock = Callable[[], datetime]
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 # A lease outlives the longest fetch (total timeout) with room to parse and ingest.
 LEASE_SECONDS = 90
@@ -87,6 +98,16 @@ class Poller:
         self.rng = rng or random.Random()
         self._registered = False
         self.staleness = StalenessWatch()
+        # Threads start on first use and end with the poller (see the module's docstring).
+        self._books = ThreadPoolExecutor(1, thread_name_prefix="watchtui-books")
+        self._digest = ThreadPoolExecutor(1, thread_name_prefix="watchtui-digest")
+
+    async def _in(
+        self, pool: ThreadPoolExecutor, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs
+    ) -> _T:
+        """``fn(*args, **kwargs)`` in one of the poller's threads."""
+        call = functools.partial(fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(pool, call)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -122,14 +143,14 @@ class Poller:
                     enabled=spec.enabled,
                 )
 
-        await asyncio.to_thread(register)
+        await self._in(self._books, register)
         self._registered = True
 
     async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
         """One round: every due endpoint (every endpoint with ``force``), concurrently."""
         outcomes = await self.poll_detailed(force=force, source_id=source_id)
         events = [event for outcome in outcomes for event in outcome.events]
-        events += await asyncio.to_thread(self._staleness_events)
+        events += await self._in(self._books, self._staleness_events)
         return events
 
     async def poll_detailed(
@@ -138,7 +159,7 @@ class Poller:
         """One round's outcomes, in source and endpoint order.  Endpoints not due are skipped
         without a write: an idle round leaves the store as it was."""
         await self._register()
-        enabled, states = await asyncio.to_thread(self._plan)
+        enabled, states = await self._in(self._books, self._plan)
         now = self.clock()
         jobs = [
             self._poll_endpoint(spec, endpoint, force=force)
@@ -162,14 +183,16 @@ class Poller:
     ) -> EndpointOutcome:
         async with self._semaphore:
             now = self.clock()
-            claimed, state = await asyncio.to_thread(self._claim_if_due, spec, endpoint, now, force)
+            claimed, state = await self._in(
+                self._books, self._claim_if_due, spec, endpoint, now, force
+            )
             if not claimed:
                 return EndpointOutcome(spec.id, endpoint.url, "skipped")
             try:
                 # The lease is given up by the bookkeeping transaction that ends the fetch.
                 return await self._fetch_and_ingest(spec, endpoint, state)
             except BaseException:
-                await asyncio.to_thread(self.store.release, endpoint.url, self.owner)
+                await self._in(self._books, self.store.release, endpoint.url, self.owner)
                 raise
 
     def _claim_if_due(
@@ -201,28 +224,32 @@ class Poller:
         except FetchError as exc:
             failures = (state.consecutive_failures if state else 0) + 1
             delay = failure_delay(failures, endpoint.interval, exc.retry_after, jitter=self.rng)
-            events = await asyncio.to_thread(
-                self._record_failure, spec, endpoint, started, exc, delay
+            events = await self._in(
+                self._books, self._record_failure, spec, endpoint, started, exc, delay
             )
             return EndpointOutcome(spec.id, endpoint.url, "error", exc.reason, tuple(events))
         if result.not_modified:
-            events = await asyncio.to_thread(self._record_ok, spec, endpoint, started, result, None)
+            events = await self._in(
+                self._books, self._record_ok, spec, endpoint, started, result, None
+            )
             return EndpointOutcome(spec.id, endpoint.url, "not_modified", events=tuple(events))
-        assert result.body is not None
-        try:
-            # Big payloads (GCP's 1.35 MB) parse in a thread so a UI on this loop stays responsive.
-            snapshot = await asyncio.to_thread(
-                _parse_and_vet, spec.kind, result.body, result.headers, started
-            )
-        except FeedError as exc:
-            events = await asyncio.to_thread(
-                self._record_drift, spec, endpoint, started, result, exc
-            )
-            return EndpointOutcome(spec.id, endpoint.url, "drifted", exc.reason, tuple(events))
-        events = await asyncio.to_thread(self._record_ok, spec, endpoint, started, result, snapshot)
-        return EndpointOutcome(spec.id, endpoint.url, "ok", events=tuple(events))
+        # Big payloads (GCP's 1.35 MB) parse in a thread so a UI on this loop stays responsive.
+        return await self._in(self._digest, self._digest_payload, spec, endpoint, started, result)
 
     # --- blocking bookkeeping, run in threads ---------------------------------------------------
+
+    def _digest_payload(
+        self, spec: SourceSpec, endpoint: Endpoint, at: datetime, result: FetchResult
+    ) -> EndpointOutcome:
+        """Parse, vet and ingest a downloaded payload, or record why it was not understood."""
+        assert result.body is not None
+        try:
+            snapshot = _parse_and_vet(spec.kind, result.body, result.headers, at)
+        except FeedError as exc:
+            events = self._record_drift(spec, endpoint, at, result, exc)
+            return EndpointOutcome(spec.id, endpoint.url, "drifted", exc.reason, tuple(events))
+        events = self._record_ok(spec, endpoint, at, result, snapshot)
+        return EndpointOutcome(spec.id, endpoint.url, "ok", events=tuple(events))
 
     def _next_due(self, endpoint: Endpoint, now: datetime) -> datetime:
         return now + timedelta(seconds=next_interval(endpoint.interval, jitter=self.rng))

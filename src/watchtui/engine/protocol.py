@@ -82,6 +82,11 @@ class WatchEngine(Protocol):
         """True when another process wrote to the store since the last call (cheap)."""
         ...
 
+    def check_store(self) -> str | None:
+        """The whole-file store check a fast start leaves for after the first frame (blocking;
+        once): None when sound, else what to say (a corrupt store was moved aside)."""
+        ...
+
     # --- actions ------------------------------------------------------------------------------
     async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
         """One polling round over the sources that are due (all of them with ``force``)."""

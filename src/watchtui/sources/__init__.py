@@ -15,30 +15,18 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from watchtui.domain.errors import FeedError
-from watchtui.domain.model import Snapshot
-from watchtui.sources._common import Headers
+from watchtui.sources.kinds import KIND_MODULES, KINDS
 
-# Kind name -> module under watchtui.sources.  Order matters for documentation only.
-KIND_MODULES: dict[str, str] = {
-    "statuspage": "statuspage",
-    "incidentio": "incidentio",
-    "gcp": "gcp",
-    "aws": "aws",
-    "aws-rss": "aws_rss",
-    "azure": "azure",
-    "slack": "slack",
-    "pagerduty": "pagerduty",
-    "rss": "rss",
-    "heroku": "heroku",
-    "statusio": "statusio",
-    "instatus": "instatus",
-    "betterstack": "betterstack",
-    "checkly": "checkly",
-}
-KINDS: tuple[str, ...] = (*KIND_MODULES, "auto")
+if TYPE_CHECKING:
+    # Only named in annotations: importing this package (for ``KIND_MODULES``, as the catalog,
+    # the config and the command line do) must not load the model or the parsers' helpers.
+    from watchtui.domain.model import Snapshot
+    from watchtui.sources._common import Headers
+
+__all__ = ["KINDS", "KIND_MODULES", "Parser", "parse_payload", "parser_for"]
 
 
 class Parser(Protocol):

@@ -132,9 +132,11 @@ class WatchApp(App[None]):
     KIOSK_ACTIONS: ClassVar[frozenset[str]] = frozenset({"leave_kiosk"})
 
     # What every live screen shows: the newest overview, held while paused.
-    board: reactive[Overview | None] = reactive(None, always_update=True, init=False)
+    # (No repaint: the app draws nothing itself; the widgets that change repaint themselves,
+    # so an unchanged board sends nothing to the terminal.)
+    board: reactive[Overview | None] = reactive(None, always_update=True, init=False, repaint=False)
     # Bumped whenever the notice log changes; the notification line watches it.
-    notices_changed: reactive[int] = reactive(0, init=False)
+    notices_changed: reactive[int] = reactive(0, init=False, repaint=False)
 
     def __init__(
         self,
@@ -295,8 +297,22 @@ class WatchApp(App[None]):
             self.board = overview
         if not self._polling_started:
             self._polling_started = True
-            self.poll_now()
-            self.set_interval(self.poll_interval, self.poll_now, name="poll")
+            # The first frame is on screen: now the whole-file store check, then polling.
+            self.check_store()
+
+    @work(thread=True, group="check_store", exit_on_error=False)
+    def check_store(self) -> None:
+        try:
+            notice = self.engine.check_store()
+        finally:
+            self.call_from_thread(self._start_polling)
+        if notice is not None:
+            self.call_from_thread(self.say, "watchtui", notice, "unknown")
+            self.post_message(OverviewLoaded(self.engine.overview()))
+
+    def _start_polling(self) -> None:
+        self.poll_now()
+        self.set_interval(self.poll_interval, self.poll_now, name="poll")
 
     def _announce(self, overview: Overview) -> None:
         events, self._pending_events = self._pending_events, []

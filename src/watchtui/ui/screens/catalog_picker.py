@@ -1,6 +1,6 @@
 """Pick a provider from the built-in catalogue by fuzzy search; dismisses with its id (or None).
 
-``catalog.search`` takes about a millisecond, so it runs on every keystroke in the UI thread.
+``search_catalog`` takes about a millisecond, so it runs on every keystroke in the UI thread.
 Entries without a machine-readable feed (kind ``link``) and those already watched are listed,
 dimmed, but cannot be picked.
 """
@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from watchtui import catalog
 from watchtui.catalog import CatalogEntry
+from watchtui.ui.catalog_search import search_catalog
 
 RESULTS = 50
 _NAME_WIDTH = 30
@@ -104,7 +105,7 @@ class CatalogPicker(ModalScreen[str | None]):
                 id=entry.id,
                 disabled=not entry.pollable or entry.id in self.watched,
             )
-            for entry in catalog.search(query, limit=RESULTS)
+            for entry in search_catalog(query, limit=RESULTS)
         )
         # The best match is highlighted so typing then enter adds it.
         matches.action_first()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import webbrowser
 from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
@@ -215,6 +214,8 @@ class IncidentScreen(Screen[None]):
     @work(thread=True, exit_on_error=False)
     def _open_in_browser(self, url: str) -> None:
         # A console browser may take the terminal for a while: never on the UI thread.
+        import webbrowser  # here: 5 ms of start-up for a key rarely pressed
+
         webbrowser.open(url)
 
     def action_copy_link(self) -> None:

@@ -16,6 +16,7 @@ There is no notification line: the app keeps its log, a wall shows none.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -30,6 +31,7 @@ from textual.widgets import Static
 
 from watchtui.engine.overview import IncidentView, Overview
 from watchtui.ui.widgets.ascii import ascii_scrollbars
+from watchtui.ui.widgets.keyed_table import same_cell
 from watchtui.ui.widgets.kiosk_board import (
     Tile,
     build_tiles,
@@ -46,7 +48,7 @@ from watchtui.ui.widgets.kiosk_layout import (
     plan,
     signal_budget,
 )
-from watchtui.ui.widgets.kiosk_tile import KioskLines, KioskTiles, more_line
+from watchtui.ui.widgets.kiosk_tile import KioskLines, KioskTiles, more_line, show_titles
 from watchtui.ui.widgets.one_line import OneLine
 from watchtui.ui.widgets.source_strip import SourceStrip
 from watchtui.ui.widgets.status_header import StatusHeader
@@ -79,6 +81,7 @@ class KioskScreen(Screen[None]):
         self.incidents: list[IncidentView] = []
         self.index = 0
         self.plan: Plan | None = None
+        self._detail_shown: Text | None = None
 
     @property
     def watch_app(self) -> WatchApp:
@@ -108,14 +111,15 @@ class KioskScreen(Screen[None]):
         """Textual loads the ``CSS_PATH`` of pushed screens only, and the kiosk is the app's
         default screen: its rules (all scoped to ``KioskScreen``) are added here, once."""
         stylesheet = self.app.stylesheet
-        if stylesheet.has_source(str(KIOSK_CSS)):
+        if stylesheet.has_source(os.path.abspath(KIOSK_CSS)):
             return
         stylesheet.read(KIOSK_CSS)
         stylesheet.reparse()
         stylesheet.update(self.app)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.refresh_view()
+        if self._ready:  # a resize can come before the widgets exist
+            self.refresh_view()
 
     def _board_changed(self, overview: Overview | None) -> None:
         if overview is not None:
@@ -230,23 +234,28 @@ class KioskScreen(Screen[None]):
             more = replace(more, name=f"{len(hidden)} in trouble")
         return [*shown, more]
 
+    def _show_detail(self, title: str | None, text: Text) -> None:
+        detail = self.query_one("#kiosk-detail", Static)
+        show_titles(detail, title)
+        # Unchanged text is not sent again (a poll that changed nothing redraws nothing).
+        if self._detail_shown is None or not same_cell(self._detail_shown, text):
+            self._detail_shown = text
+            detail.update(text)
+
     def _draw_detail(self, layout: Plan, texts: list[Text]) -> None:
         app = self.watch_app
         bottom = self.query_one("#kiosk-bottom", Horizontal)
         bottom.styles.height = layout.detail_height
         bottom.display = layout.detail_height > 0
         self.set_class(layout.list_beside and bool(self.incidents), "-list-beside")
-        detail = self.query_one("#kiosk-detail", Static)
         if not self.incidents:
-            detail.border_title = None
-            detail.update(Text("No open incidents from the providers", style="bold"))
+            self._show_detail(None, Text("No open incidents from the providers", style="bold"))
             return
         self.index = min(self.index, len(self.incidents) - 1)
-        detail.border_title = f"Incident {self.index + 1} of {len(self.incidents)}"
-        detail.update(texts[self.index])
+        self._show_detail(f"Incident {self.index + 1} of {len(self.incidents)}", texts[self.index])
         if layout.list_beside:
             box = self.query_one("#kiosk-list-box", Vertical)
-            box.border_title = f"Open incidents ({len(self.incidents)})"
+            show_titles(box, f"Open incidents ({len(self.incidents)})")
             rows = max(1, layout.detail_height - 2)
             self.query_one("#kiosk-list", KioskLines).show(
                 list_lines(self.incidents, self.index, rows, ascii_only=app.ascii_only),

@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, get_current_worker
 
@@ -29,6 +28,7 @@ from watchtui.ui import format as fmt
 from watchtui.ui.screens.engine_screen import Clock, EngineScreen
 from watchtui.ui.screens.incident_list import dated
 from watchtui.ui.widgets.fitted_table import ColumnSpec, FittedTable, one_line, show_text
+from watchtui.ui.widgets.latency_chart import LatencyChart
 from watchtui.ui.widgets.one_line import OneLine
 from watchtui.viewmodel import signals
 
@@ -220,63 +220,6 @@ def periods_text(history: ProbeHistory, now: datetime, *, ascii_only: bool) -> T
         ongoing = ", ongoing" if period.ended_at is None else ""
         text.append(f"  ({lasted}{ongoing})", style="dim" if period.state == "up" else "")
     return text
-
-
-class LatencyChart(Widget):
-    """The selected probe's latency, one column per run, newest on the right, as tall as the
-    widget (less the title line)."""
-
-    DEFAULT_CSS = """
-    LatencyChart {
-        height: 5;
-    }
-    """
-    AXIS = 8
-
-    def __init__(self, *, ascii_only: bool = False, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.ascii_only = ascii_only
-        self.values: tuple[float | None, ...] = ()
-
-    def show(self, values: Sequence[float | None]) -> None:
-        values = tuple(values)
-        if values != self.values:
-            self.values = values
-            # Without results there is no chart to give the lines to.
-            self.set_class(not values, "-empty")
-            self.refresh()
-
-    def render(self) -> Text:
-        width = max(1, self.size.width - self.AXIS)
-        shown = self.values[-width:]
-        if not shown:
-            return Text.assemble(("Latency", "bold"), ("  no results yet", "dim"))
-        arrow = "->" if self.ascii_only else "→"
-        title = Text.assemble(
-            ("Latency", "bold"),
-            f"  last {len(shown)} runs, oldest {arrow} newest",
-            no_wrap=True,
-            overflow="crop",
-        )
-        height = max(1, self.size.height - 1)
-        rows = fmt.latency_chart(shown, height, ascii_only=self.ascii_only)
-        peak = max((v for v in shown if v is not None), default=None)
-        failed = sum(1 for v in shown if v is None)
-        if failed:
-            cross = "x" if self.ascii_only else "✗"
-            title.append(f"  {cross} failed run ({failed})", style="red")
-        out = title
-        for index, row in enumerate(rows):
-            label = ""
-            if index == 0 and peak is not None:
-                label = fmt.latency(peak, ascii_only=self.ascii_only)
-            elif index == len(rows) - 1:
-                label = "0ms"
-            out.append("\n")
-            out.append(f"{label:>{self.AXIS - 2}} ", style="dim")
-            out.append("|" if self.ascii_only else "│", style="dim")
-            out.append_text(row)
-        return out
 
 
 # --- the screen -----------------------------------------------------------------------------

@@ -61,7 +61,8 @@ class KeyedTable(DataTableWorkarounds):
     def _ensure_columns(self) -> None:
         if not self.columns:
             for label, key in self.COLUMNS:
-                self.add_column(label, key=key)
+                # A Text label: a string would be parsed as markup (and load rich's emoji table).
+                self.add_column(Text(label), key=key)
 
     def on_mount(self) -> None:
         self._ensure_columns()

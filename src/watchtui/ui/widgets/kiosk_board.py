@@ -52,7 +52,8 @@ NO_UPDATES = "no updates published yet"
 
 
 def _mark(level: Level, *, ascii_only: bool) -> Text:
-    return Text(severity.glyph(level, ascii_only=ascii_only), style=fmt.level_style(level))
+    # A span, not the Text's base style: what is appended after it must not inherit it.
+    return Text.assemble((severity.glyph(level, ascii_only=ascii_only), fmt.level_style(level)))
 
 
 def _incident_line(view: IncidentView, *, provider: bool, ascii_only: bool) -> Text:
@@ -97,7 +98,10 @@ def _component_line(component: ComponentView, *, provider: bool, ascii_only: boo
 
 def _probe_line(probe: ProbeView, *, ascii_only: bool) -> Text:
     where = probe.region.code if probe.region is not None else ""
-    cell = fmt.probe_cell(probe.state, ascii_only=ascii_only, subject=f"probe {probe.id}")
+    # Assembled: the cell's style stays on the cell (``fmt`` cells carry it as a base style).
+    cell = Text.assemble(
+        fmt.probe_cell(probe.state, ascii_only=ascii_only, subject=f"probe {probe.id}")
+    )
     return cell + Text(f" {where}", style="dim") if where else cell
 
 
@@ -193,7 +197,7 @@ def _placeless_probes_tile(overview: Overview, *, ascii_only: bool) -> Tile | No
 
 
 def _blind_line(source: SourceView, now: datetime, *, ascii_only: bool) -> Text:
-    line = fmt.health_cell(source.health, ascii_only=ascii_only)
+    line = Text.assemble(fmt.health_cell(source.health, ascii_only=ascii_only))
     if source.last_success_at is None:
         line.append(" never read", style="dim")
     else:
@@ -284,7 +288,7 @@ def calm_tile(overview: Overview, now: datetime, *, ascii_only: bool) -> Tile:
     level = headline(overview).level
     if not enabled:
         # Before the first poll has registered any source, as much as when none is configured.
-        lines = (Text("no source has been read yet"),)
+        lines: tuple[Text, ...] = (Text("no source has been read yet"),)
         return Tile("calm", "calm", "No data yet", "unknown", None, "", lines)
     if _blind_start(overview):
         names = ", ".join(s.name for s in enabled)

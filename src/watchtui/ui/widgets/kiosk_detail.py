@@ -32,7 +32,8 @@ def detail_text(
     incident = view.incident
     sep = " | " if ascii_only else " · "
     gap = "\n\n" if roomy else "\n"
-    text = fmt.level_cell(incident.impact, ascii_only=ascii_only)
+    # Assembled: the cell's style (its base style) must not run on into the title.
+    text = Text.assemble(fmt.level_cell(incident.impact, ascii_only=ascii_only))
     text.append("  ")
     text.append(incident.title, style="bold")
     text.append("\n")

@@ -8,6 +8,7 @@ levels also get a heavy border, which reads without colour.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 from rich.style import Style
@@ -35,6 +36,27 @@ _UNITS = {"open": ("open incident", "open incidents"), "down": ("probe down", "p
 def unit_words(unit: str, count: int) -> str:
     one, more = _UNITS.get(unit, (unit, unit))
     return one if count == 1 else more
+
+
+# What each widget's border shows now: Textual redraws a widget whenever a title is set, even to
+# the same text, and a wall on a thin link must not be redrawn by a poll that changed nothing.
+_TITLES: weakref.WeakKeyDictionary[Widget, tuple[object, ...]] = weakref.WeakKeyDictionary()
+
+
+def _key(text: Text | str | None) -> object:
+    if isinstance(text, Text):
+        return (text.plain, str(text.style), tuple(text.spans))
+    return text
+
+
+def show_titles(widget: Widget, title: Text | str | None, subtitle: str | None = None) -> None:
+    """Set ``widget``'s border title and subtitle unless they are what it shows already."""
+    key = (_key(title), subtitle)
+    if _TITLES.get(widget) == key:
+        return
+    _TITLES[widget] = key
+    widget.border_title = title
+    widget.border_subtitle = subtitle
 
 
 def more_line(count: int) -> Text:
@@ -171,7 +193,8 @@ class KioskTile(Vertical):
         assert tile is not None
         if tile.kind == "calm":
             return calm_head(tile, ascii_only=self.ascii_only, count=not large)
-        head = fmt.level_cell(tile.level, ascii_only=self.ascii_only)
+        # Assembled: the count after it must not take the level's colours.
+        head = Text.assemble(fmt.level_cell(tile.level, ascii_only=self.ascii_only))
         if tile.count is not None and not large:
             head.append(f"  {tile.count} {tile.unit}", style="bold")
         return head
@@ -195,15 +218,13 @@ class KioskTile(Vertical):
     def _draw_title(self) -> None:
         tile = self.tile
         if tile is None or tile.kind == "calm":
-            self.border_title = None
+            show_titles(self, None)
             return
         # Cut here, not by Textual, whose ellipsis is not ASCII.
         room = max(1, self.size.width - 4)
-        self.border_title = fmt.fit(Text(tile.name, style="bold"), room, ascii_only=self.ascii_only)
-        if tile.kind in ("geography", "provider"):
-            self.border_subtitle = "region" if tile.kind == "geography" else "provider"
-        else:
-            self.border_subtitle = None
+        title = fmt.fit(Text(tile.name, style="bold"), room, ascii_only=self.ascii_only)
+        kinds = {"geography": "region", "provider": "provider"}
+        show_titles(self, title, kinds.get(tile.kind))
 
 
 class KioskTiles(Widget):
