@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from textual.pilot import Pilot
@@ -91,26 +92,43 @@ SCENES: tuple[Scene, ...] = (
 
 
 class FrozenEngine(Engine):
-    """The real engine over a finished replay: reads the store, never polls."""
+    """The real engine over a finished replay: reads the store, never fetches.  Its first poll
+    round reports what the replay's last round found, so the notification line says what it
+    would say live at that moment."""
+
+    def __init__(self, *args: Any, news: list[ChangeEvent], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.news = news
 
     async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
-        return []
+        news, self.news = self.news, []
+        return news
 
 
-async def build_store(path: Path, step: int) -> Scenario:
-    """Replay the scenario up to ``step`` into a new store at ``path``."""
+async def build_store(path: Path, step: int) -> tuple[Scenario, list[ChangeEvent]]:
+    """Replay the scenario up to ``step`` into a new store at ``path``; the scenario and what
+    the last step's rounds found."""
     with DemoServer() as server:
         feed = DemoFeed(server, STEP_SECONDS, clock=lambda: START, loop=False)
         clock = SteppedClock(START)
         store = Store.open(path)
         engine = Engine(store, feed.config(), clock=clock)
         try:
-            await replay(feed, engine, clock, step, polls_per_step=POLLS_PER_STEP)
+            if step > 0:
+                await replay(feed, engine, clock, step - 1, polls_per_step=POLLS_PER_STEP)
+            # The step itself, as replay plays each step: what these rounds find is the news
+            # the notification line carries at that moment.
+            news: list[ChangeEvent] = []
+            feed.show(step)
+            tick = timedelta(seconds=STEP_SECONDS / POLLS_PER_STEP)
+            for n in range(POLLS_PER_STEP):
+                clock.now = feed.scenario.at(step) + n * tick
+                news += await engine.poll(force=True)
         finally:
             await engine.poller.aclose()
             store.close()
     freeze_latencies(path)
-    return feed.scenario
+    return feed.scenario, news
 
 
 def freeze_latencies(path: Path) -> None:
@@ -157,12 +175,16 @@ async def refit(pilot: Pilot[None], size: tuple[int, int]) -> None:
     await settle(pilot)
 
 
-async def render(scene: Scene, store_path: Path, scenario: Scenario) -> str:
+async def render(
+    scene: Scene, store_path: Path, scenario: Scenario, news: list[ChangeEvent]
+) -> str:
     # The moment of the step's last poll round.
     last_round = STEP_SECONDS * (POLLS_PER_STEP - 1) / POLLS_PER_STEP
     now = scenario.at(scene.step) + timedelta(seconds=last_round)
-    engine = FrozenEngine(Store.open(store_path), demo_config(SHOWN_BASE_URL), clock=lambda: now)
-    app = WatchApp(engine, clock=lambda: now, notifications=False)
+    engine = FrozenEngine(
+        Store.open(store_path), demo_config(SHOWN_BASE_URL), clock=lambda: now, news=news
+    )
+    app = WatchApp(engine, clock=lambda: now)
     app.title = TITLE
     async with app.run_test(size=scene.size) as pilot:
         await settle(pilot)
@@ -176,11 +198,11 @@ async def render(scene: Scene, store_path: Path, scenario: Scenario) -> str:
 async def render_all(scenes: Sequence[Scene]) -> dict[str, str]:
     out: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="watchtui-shots-") as tmp:
-        stores: dict[int, tuple[Path, Scenario]] = {}
+        stores: dict[int, tuple[Path, Scenario, list[ChangeEvent]]] = {}
         for scene in scenes:
             if scene.step not in stores:
                 path = Path(tmp) / f"step{scene.step}.sqlite3"
-                stores[scene.step] = (path, await build_store(path, scene.step))
+                stores[scene.step] = (path, *await build_store(path, scene.step))
             out[scene.filename] = await render(scene, *stores[scene.step])
     return out
 
