@@ -10,16 +10,15 @@ figures that made it fail.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from tests.reliability.helpers import MODE, ROOT, results_path
-
-Record = Callable[..., None]
+from tests.reliability.helpers import MODE, ROOT, Record, results_path
 
 
 class Collector:
@@ -94,25 +93,27 @@ def _load(path: Any) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) and loaded.get("mode") == MODE else {}
 
 
-def _machine() -> dict[str, Any]:
-    import os
-
+def _git(*args: str) -> str:
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=5, check=False
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        commit = ""
+        return ""
+
+
+def _machine() -> dict[str, Any]:
+    import watchtui
+
     return {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
-        "commit": commit,
+        # Informative only: scripts/reliability.py stamps RELIABILITY.md with the commit it
+        # checked was clean before and after the run.
+        "commit": _git("rev-parse", "HEAD"),
+        "uncommitted": bool(_git("status", "--porcelain", "--", "src", "tests", "scripts")),
+        "watchtui_from": watchtui.__file__,
     }
 
 
@@ -122,15 +123,6 @@ COLLECTOR = Collector()
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if "tests/reliability/" in report.nodeid.replace("\\", "/"):
         COLLECTOR.outcome(report)
-
-
-# The app-level files run after the data-layer ones: a Textual app run (and its terminal
-# capture) leaves the allocator in a state that skews the soaks' RSS growth figures.
-RUN_LAST = ("test_tui_faults.py", "test_hostile_text.py")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.nodeid.split("::")[0].endswith(RUN_LAST))
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:

@@ -8,9 +8,15 @@ the forms goes through :func:`scaled`, so the numbers in RELIABILITY.md say whic
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import json
 import os
 import resource
+import select
+import sqlite3
+import subprocess
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -28,6 +34,9 @@ T0 = datetime(2026, 7, 29, 12, 0, tzinfo=UTC)
 MIB = 1024 * 1024
 
 _T = TypeVar("_T")
+
+# ``record(section, **fields)``: one row of figures for RELIABILITY.md (the ``record`` fixture).
+Record = Callable[..., None]
 
 
 def scaled(ci: _T, full: _T) -> _T:
@@ -84,12 +93,70 @@ def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+@functools.cache
+def _sqlite_library() -> Any:
+    """The SQLite library the sqlite3 module uses (already loaded: CDLL finds the same one), or
+    None where it cannot be found (a statically linked SQLite)."""
+    name = ctypes.util.find_library("sqlite3")
+    try:
+        library = ctypes.CDLL(name) if name else None
+        if library is not None:
+            library.sqlite3_memory_used.restype = ctypes.c_int64
+    except (OSError, AttributeError):
+        return None
+    return library
+
+
+def sqlite_heap_bytes() -> int | None:
+    """What SQLite itself has allocated in this process (page caches, statements, schemas).
+    RSS alone cannot tell a leak from page caches filling up as the database grows."""
+    library = _sqlite_library()
+    return int(library.sqlite3_memory_used()) if library is not None else None
+
+
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
 def mib(value: float) -> float:
     return round(value / MIB, 1)
+
+
+# --- child processes -------------------------------------------------------------------------
+
+
+def wait_for_line(proc: subprocess.Popen[str], wanted: str, timeout: float) -> list[str]:
+    """Read the child's stdout until it prints the line ``wanted``; returns every line read
+    (lines that arrived in the same chunk after it included).  Fails, killing the child, if it
+    exits or stays silent before that: a child that crashed on import must not pass for one that
+    was killed at work."""
+    assert proc.stdout is not None
+    # Raw reads on the descriptor: select() cannot see lines already in a text wrapper's buffer.
+    fd = proc.stdout.fileno()
+    data = b""
+    deadline = time.monotonic() + timeout
+    while wanted not in data.decode(errors="replace").splitlines():
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([fd], [], [], max(left, 0))
+        chunk = os.read(fd, 65536) if ready else b""
+        if not chunk:
+            proc.kill()
+            _, err = proc.communicate(timeout=30)
+            raise AssertionError(
+                f"child never said {wanted!r} (said {data!r}, exit {proc.returncode}): "
+                f"{err[-2000:]}"
+            )
+        data += chunk
+    return data.decode(errors="replace").splitlines()
+
+
+def integrity(db: Path) -> str:
+    """``PRAGMA integrity_check`` on a fresh connection: "ok" or what is wrong."""
+    conn = sqlite3.connect(db)
+    try:
+        return "; ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
+    finally:
+        conn.close()
 
 
 # --- payloads --------------------------------------------------------------------------------
@@ -172,6 +239,20 @@ def single_endpoint_spec(source_id: str, kind: str, url: str, interval: int = 60
         interval=interval,
         endpoints=(Endpoint(url=url, role="current", interval=interval, lists_only_current=True),),
     )
+
+
+class Spy:
+    """Every call of one method of one object, recorded on its way through to the method."""
+
+    def __init__(self, target: object, name: str) -> None:
+        self.calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        original = getattr(target, name)
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((args, kwargs))
+            return original(*args, **kwargs)
+
+        setattr(target, name, spy)
 
 
 # --- the app under Pilot ----------------------------------------------------------------------

@@ -3,7 +3,9 @@ server whose payloads change every second.
 
 Asserted: no exception (in particular no "database is locked") reaches any process, and each
 endpoint is fetched once per interval in total, also when two collectors share the store (the
-lease in ``endpoint_state`` must keep the count from doubling).
+lease in ``endpoint_state`` must keep the count from doubling).  Viewers count the changes they
+saw in what they read, which can be no more than the collectors' successful fetches (each one
+commits at most one new state).
 """
 
 from __future__ import annotations
@@ -18,15 +20,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.reliability.conftest import Record
-from tests.reliability.helpers import ROOT, scaled, sp_incident, sp_summary
+from tests.reliability.helpers import ROOT, T0, Record, scaled, sp_incident, sp_summary
+from tests.reliability.workers import (
+    CRASH_SOURCE,
+    ChangeCounter,
+    crash_snapshot,
+    overview_marker,
+)
 from tests.support.feedserver import FeedServer
+
+from watchtui.store import Store
 
 INTERVAL = 2
 SOURCES = 4
 PATHS = [f"/c{n}/api/v2/summary.json" for n in range(SOURCES)]
-ONE_COLLECTOR_SECONDS = scaled(20.0, 240.0)
-TWO_COLLECTORS_SECONDS = scaled(14.0, 120.0)
+ONE_COLLECTOR_SECONDS = scaled(8.0, 240.0)
+TWO_COLLECTORS_SECONDS = scaled(8.0, 120.0)
 # Process start-up (imports, first Store.open) eats into the window before the first fetch.
 STARTUP_ALLOWANCE = 2.0
 
@@ -129,6 +138,8 @@ def exercise(
     locked = [e for e in errors + stderr if "locked" in e.lower()]
     viewers = [r for r in reports if r.get("role") == "viewer"]
     collected = [r for r in reports if r.get("role") == "collector"]
+    ok_fetches = sum(c.get("outcomes", {}).get("ok", 0) for c in collected)
+    seen = [v.get("changes_seen", 0) for v in viewers]
     record(
         "concurrency",
         processes=f"{collectors} collector(s) + 2 viewers",
@@ -139,7 +150,8 @@ def exercise(
         expected_fetches=f"{low:.0f}-{high:.0f}",
         payload_versions=feeds.versions,
         viewer_rounds=[v.get("rounds", 0) for v in viewers],
-        data_versions_seen=[v.get("versions_seen", 0) for v in viewers],
+        changes_seen=seen,
+        ok_fetches=ok_fetches,
         poll_outcomes=[c.get("outcomes", {}) for c in collected],
         errors=len(errors) + len(stderr),
         locked_errors=len(locked),
@@ -148,8 +160,10 @@ def exercise(
     assert not locked, locked[:5]
     assert not errors, errors[:5]
     assert not stderr, stderr[:2]
+    assert len(viewers) == 2 and len(collected) == collectors, reports
     assert all(v.get("rounds", 0) > 0 for v in viewers)
-    assert all(v.get("versions_seen", 0) > 1 for v in viewers), "viewers never saw a write"
+    assert all(n > 0 for n in seen), "viewers never saw a write"
+    assert all(n <= ok_fetches for n in seen), f"viewers saw {seen} changes of {ok_fetches} writes"
     for path, count in zip(PATHS, counts, strict=True):
         assert low <= count <= high, f"{path}: {count} fetches, expected {low:.1f}-{high:.1f}"
 
@@ -162,3 +176,25 @@ def test_two_collectors_fetch_once_per_interval(
     feeds: ChangingFeeds, tmp_path: Path, record: Record
 ) -> None:
     exercise(feeds, tmp_path, record, collectors=2, seconds=TWO_COLLECTORS_SECONDS)
+
+
+def test_a_viewer_counts_each_commit_once_across_reconnects(tmp_path: Path) -> None:
+    """The viewers' change count: a reconnect without a write is no change, and a write seen
+    through a connection and again after reconnecting is one.  (PRAGMA data_version restarts with
+    every connection and counted each of these twice.)"""
+    db = tmp_path / "shared.sqlite3"
+    counter = ChangeCounter()
+    commits = 0
+    with Store.open(db) as writer:
+        writer.ingest(CRASH_SOURCE, crash_snapshot(0), T0, lists_only_current=False)
+        for index in range(1, 4):
+            with Store.open(db) as viewer:
+                counter.see(overview_marker(viewer))
+                viewer.data_version()
+                writer.ingest(CRASH_SOURCE, crash_snapshot(index), T0, lists_only_current=False)
+                commits += 1
+                counter.see(overview_marker(viewer))
+                counter.see(overview_marker(viewer))
+            with Store.open(db) as viewer:
+                counter.see(overview_marker(viewer))
+    assert counter.changes == commits, f"{counter.changes} changes counted for {commits} commits"

@@ -1,15 +1,17 @@
 """Child processes of the crash and concurrency tests: ``python -m tests.reliability.workers ...``.
 
-Each worker prints one JSON line on stdout when it finishes (the concurrency ones), or ``ready``
-once its store is open (the ingest loop, which only ever ends by SIGKILL).  Exceptions are caught
-and reported in the JSON rather than left to kill the process, so the parent can say exactly what
-reached which process.
+Each concurrency worker prints one JSON line on stdout when it finishes; exceptions are caught and
+reported in it rather than left to kill the process, so the parent can say exactly what reached
+which process.  The ingest loop only ever ends by SIGKILL: it says ``opening`` just before it
+opens (creates, migrates) its store and ``ingesting`` just before its first write, so the parent
+kills only a child that reached the operation under test.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import sys
 import time
@@ -20,7 +22,6 @@ from typing import Any
 
 from watchtui.config import Endpoint, SourceSpec
 from watchtui.domain.model import Component, Incident, IncidentUpdate, Snapshot
-from watchtui.engine.poller import Poller
 from watchtui.store import Store
 
 # The crash snapshots: every snapshot adds INCIDENTS_PER_SNAPSHOT incidents, each with exactly
@@ -71,12 +72,21 @@ def _incident(index: int, j: int, status: str) -> Incident:
     )
 
 
+OPENING = "opening"
+INGESTING = "ingesting"
+
+
+def _say(marker: str) -> None:
+    sys.stdout.write(marker + "\n")
+    sys.stdout.flush()
+
+
 def ingest_forever(db: Path) -> None:
     """Ingest ever newer snapshots until killed, continuing where the last (killed) run stopped."""
+    _say(OPENING)
     store = Store.open(db)
     index = store.counts()["incidents"] // INCIDENTS_PER_SNAPSHOT
-    sys.stdout.write("ready\n")
-    sys.stdout.flush()
+    _say(INGESTING)
     url = "https://crash.example/api/v2/summary.json"
     while True:
         at = _BASE + timedelta(minutes=index, seconds=30)
@@ -89,29 +99,53 @@ def ingest_forever(db: Path) -> None:
 # --- concurrency workers ------------------------------------------------------------------
 
 
+def overview_marker(store: Store) -> str:
+    """What the UI reads for its overview (open incidents, components, recent updates, a 30-day
+    list), read in one snapshot and digested: it differs exactly when the content did.
+
+    PRAGMA data_version cannot serve as this marker: it is per connection, so a viewer that
+    reconnects sees it start again and counts a change that never happened.
+    """
+    with store.reading():
+        read = (
+            store.incidents(open_only=True),
+            store.components(),
+            store.recent_updates(100),
+            store.incidents(since=datetime.now(UTC) - timedelta(days=30), limit=200),
+        )
+    return hashlib.sha256(repr(read).encode()).hexdigest()
+
+
+class ChangeCounter:
+    """Changes seen between consecutive markers; the first marker is the baseline."""
+
+    def __init__(self) -> None:
+        self.last: str | None = None
+        self.changes = 0
+
+    def see(self, marker: str) -> None:
+        if self.last is not None and marker != self.last:
+            self.changes += 1
+        self.last = marker
+
+
 def viewer(db: Path, seconds: float) -> dict[str, Any]:
     """The UI's read pattern: open, read the overview, poll data_version; repeat."""
     errors: list[str] = []
-    rounds = versions_seen = 0
-    last_version: int | None = None
+    rounds = 0
+    counter = ChangeCounter()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             with Store.open(db) as store:
                 for _ in range(5):
-                    store.incidents(open_only=True)
-                    store.components()
-                    store.recent_updates(100)
-                    store.incidents(since=datetime.now(UTC) - timedelta(days=30), limit=200)
-                    version = store.data_version()
-                    if version != last_version:
-                        versions_seen += 1
-                        last_version = version
+                    counter.see(overview_marker(store))
+                    store.data_version()
                     rounds += 1
         except Exception as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
             time.sleep(0.05)
-    return {"role": "viewer", "rounds": rounds, "versions_seen": versions_seen, "errors": errors}
+    return {"role": "viewer", "rounds": rounds, "changes_seen": counter.changes, "errors": errors}
 
 
 def collector(db: Path, base_url: str, paths: list[str], interval: int, seconds: float) -> Any:
@@ -138,6 +172,9 @@ def collector(db: Path, base_url: str, paths: list[str], interval: int, seconds:
 
 
 async def _collect(db: Path, specs: list[SourceSpec], seconds: float) -> dict[str, Any]:
+    # Imported here: the ingest child, started hundreds of times by the kill tests, skips it.
+    from watchtui.engine.poller import Poller
+
     errors: list[str] = []
     fetch_errors: list[str] = []
     outcomes: dict[str, int] = {}
