@@ -37,9 +37,10 @@ from watchtui.ui.screens.history import (
     spark,
 )
 from watchtui.ui.screens.incident import IncidentScreen
-from watchtui.ui.screens.incident_list import EmptyNote, IncidentTable
+from watchtui.ui.screens.incident_list import IncidentTable
 from watchtui.ui.screens.main import MainScreen
 from watchtui.ui.screens.notifications import NotificationsScreen
+from watchtui.ui.widgets.fitted_table import EmptyNote
 from watchtui.ui.widgets.one_line import OneLine
 
 # The board's incidents by start.  Today: AWS, GCP, Git x2 open, Edge's maintenance; Git's

@@ -30,11 +30,11 @@ from tests.support.board_story import (
 from tests.support.pilot import ScreenHost, screen_lines, settle
 from watchtui.engine.overview import IncidentView, open_first
 from watchtui.ui.screens.incident_list import (
-    EmptyNote,
     IncidentListScreen,
     IncidentTable,
     incident_cells,
 )
+from watchtui.ui.widgets.fitted_table import EmptyNote
 from watchtui.ui.widgets.one_line import OneLine
 
 # Demo Git's incidents, open ones first, each group newest first.
