@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from watchtui.domain.model import IMPACTS, Impact, Incident, Maintenance, Region
 from watchtui.engine.overview import (
+    ComponentView,
     IncidentView,
     Overview,
     SourceView,
@@ -63,6 +64,21 @@ def test_an_incident_of_any_impact_places_its_region() -> None:
     for impact in IMPACTS:
         (row,) = region_rows(Overview(NOW, open_incidents=(view("i", impact=impact),)))
         assert row.geography == "eu-west"
+
+
+def test_a_region_never_reads_calmer_than_an_open_incident_placed_in_it() -> None:
+    # The provider's component there still says operational (as pages do while an incident is
+    # being written up); the header names the region at the incident's level, so must the pane.
+    calm = ComponentView("aws", "AWS", "ec2", "EC2", None, "operational", (WEST,), NOW)
+    for impact in IMPACTS:
+        incidents = (view("i", impact=impact),)
+        (row,) = region_rows(Overview(NOW, components=(calm,), open_incidents=incidents))
+        (reported,) = region_rows(Overview(NOW, open_incidents=incidents))
+        assert row.status == reported.status, impact
+    # Once resolved, the components speak again.
+    done = (view("i", impact="critical", resolved=True),)
+    (row,) = region_rows(Overview(NOW, components=(calm,), open_incidents=done))
+    assert row.status == "operational"
 
 
 def test_incident_lists_show_open_ones_first_then_the_newest() -> None:

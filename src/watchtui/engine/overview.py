@@ -202,8 +202,14 @@ def region_rows(overview: Overview) -> list[RegionRow]:
             if counted:
                 incidents[geo].add(view.key)
             slot = (view.provider, region.code)
-            if slot not in members[geo]:
-                members[geo][slot] = (region, _status_for_impact(view.incident.impact))
+            implied = _status_for_impact(view.incident.impact)
+            previous = members[geo].get(slot)
+            if previous is None:
+                members[geo][slot] = (region, implied)
+            elif counted:
+                # A region never reads calmer than an open incident placed in it, even while
+                # the provider's components there still say operational (as the header does).
+                members[geo][slot] = (previous[0], worst_status([previous[1], implied]))
     rows = []
     for geo, slots in members.items():
         provider_regions = tuple(

@@ -34,7 +34,15 @@ class DataTableWorkarounds(DataTable[Text]):
     _drawn_widths: list[int] | None = None
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
+        super().__init__(
+            id=id,
+            classes=classes,
+            cursor_type="row",
+            zebra_stripes=False,
+            # The cursor row keeps each cell's own colours (a CRITICAL stays red under the
+            # cursor); only cells without colours take the cursor's.
+            cursor_foreground_priority="renderable",
+        )
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         super()._update_dimensions(new_rows)
