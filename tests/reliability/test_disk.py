@@ -78,7 +78,7 @@ def test_disk_full(tmp_path: Path, record: Record) -> None:
         store = Store.open(path)
         if not mounted:
             # SQLite's own size cap: writes beyond it fail with SQLITE_FULL like a full disk.
-            conn = store._conn()
+            conn = store._conn().conn
             pages = conn.execute("PRAGMA page_count").fetchone()[0]
             conn.execute(f"PRAGMA max_page_count = {pages + 40}")
         method = "1 MiB tmpfs" if mounted else "PRAGMA max_page_count"
@@ -344,7 +344,7 @@ def test_read_only_while_running(tmp_path: Path, record: Record) -> None:
     path = tmp_path / "history.sqlite3"
     with Store.open(path) as store:
         store.ingest(CRASH_SOURCE, crash_snapshot(0), T0, lists_only_current=False)
-        store._conn().execute("PRAGMA query_only = 1")
+        store._conn().conn.execute("PRAGMA query_only = 1")
         with pytest.raises(StoreError) as during:
             store.ingest(CRASH_SOURCE, crash_snapshot(1), T0, lists_only_current=False)
         still_readable = store.counts()["incidents"]

@@ -129,8 +129,8 @@ def test_open_sets_wal_foreign_keys_and_schema_version(store: Store, db_path: Pa
     assert conn.execute("PRAGMA user_version").fetchone()[0] == store_module.schema_version()
     assert conn.execute("PRAGMA application_id").fetchone()[0] == store_module.APPLICATION_ID
     conn.close()
-    assert store._conn().execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert store._conn().execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    assert store._conn().conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store._conn().conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
     assert store.recovered_from is None
 
 
@@ -241,7 +241,7 @@ def test_read_only_directory_raises_store_error(
 def test_disk_full_raises_store_error_and_keeps_state(store: Store, db_path: Path) -> None:
     store.ingest("gh", snap(inc("i1")), T0, lists_only_current=False)
     before = dump(db_path)
-    conn = store._conn()
+    conn = store._conn().conn
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages}")
     big = tuple(upd(f"u{n}", T0, text="y" * 5000) for n in range(200))

@@ -107,11 +107,11 @@ def test_an_error_inside_the_block_rolls_back_and_the_store_stays_usable(
     with pytest.raises(ValueError, match="boom"), store.reading():
         incident_ids(store)
         raise ValueError("boom")
-    assert not store._conn().in_transaction
+    assert not store._conn().conn.in_transaction
 
     with pytest.raises(StoreError), store.reading():
         store._read(lambda c: c.execute("SELECT * FROM no_such_table").fetchall())
-    assert not store._conn().in_transaction
+    assert not store._conn().conn.in_transaction
 
     other.ingest("gh", snapshot("i1", "i2"), T0 + MIN, lists_only_current=False)
     with store.reading():

@@ -38,6 +38,7 @@ from watchtui.store.errors import (
     read_only,
 )
 from watchtui.store.files import cannot_write
+from watchtui.store.handles import Handle
 
 _BUSY_ATTEMPTS = 3
 _BUSY_BACKOFF_S = 0.05
@@ -48,7 +49,7 @@ _T = TypeVar("_T")
 class _PerThread(threading.local):
     # Class-level defaults: a missing attribute on a plain threading.local costs an exception
     # per lookup, and ``_read`` looks ``snapshot`` up on every query.
-    conn: sqlite3.Connection | None = None
+    conn: Handle | None = None
     # The connection whose read transaction ``reading()`` holds on this thread.
     snapshot: sqlite3.Connection | None = None
     # The store's ``_generation`` when ``conn`` was opened (an older one was opened immutable).
@@ -78,7 +79,11 @@ class StoreCore:
         self.recovered_from: Path | None = None
         self._local = _PerThread()
         self._lock = threading.Lock()
-        self._connections: dict[threading.Thread, sqlite3.Connection] = {}
+        # Held while a corrupt file is replaced (see ``opening.start_afresh``): a thread wanting
+        # a new connection meanwhile would open the file about to be moved aside.  Taken before
+        # ``_lock`` when both are needed.
+        self._replacing = threading.RLock()
+        self._connections: dict[threading.Thread, Handle] = {}
         self._watch: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self._closed = False
@@ -126,12 +131,12 @@ class StoreCore:
 
     def _initialise(self, check: bool = True) -> None:
         try:
-            conn = self._conn()
-            opening.check_file(self, conn, check)
-            if not self.readonly:
-                # Some filesystems refuse WAL; SQLite then keeps its rollback journal, which is
-                # still correct, only less concurrent.
-                conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            with self._using() as conn:
+                opening.check_file(self, conn, check)
+                if not self.readonly:
+                    # Some filesystems refuse WAL; SQLite then keeps its rollback journal, which
+                    # is still correct, only less concurrent.
+                    conn.execute("PRAGMA journal_mode=WAL").fetchone()
         except sqlite3.Error as exc:
             if is_corrupt(exc):
                 raise CorruptStore(str(exc)) from exc
@@ -212,27 +217,50 @@ class StoreCore:
     def _wal(self) -> Path:
         return self.path.with_name(self.path.name + "-wal")
 
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self) -> Handle:
         if self._closed:
             raise StoreError(f"the history store {self.path} is closed", self.path)
         self._forget_parent_connections()
         if self._immutable:
             self._follow_writer()
-        conn = self._local.conn
-        if conn is not None:
-            if self._local.generation == self._generation:
-                return conn
-            # Opened immutable before a writer appeared: reconnect to see its commits.
+        handle = self._local.conn
+        if handle is not None:
+            if self._local.generation == self._generation and not handle.closed:
+                return handle
+            # Opened immutable before a writer appeared, or the file was replaced: reconnect.
             with self._lock:
-                self._connections.pop(threading.current_thread(), None)
-            conn.close()
-        conn = self._connect()
-        with self._lock:
-            self._sweep_dead_threads()
-            self._connections[threading.current_thread()] = conn
-        self._local.conn = conn
-        self._local.generation = self._generation
-        return conn
+                if self._connections.get(threading.current_thread()) is handle:
+                    del self._connections[threading.current_thread()]
+            handle.close()
+        with self._replacing:
+            if self._closed:
+                raise StoreError(f"the history store {self.path} is closed", self.path)
+            handle = Handle(self._connect())
+            with self._lock:
+                self._sweep_dead_threads()
+                self._connections[threading.current_thread()] = handle
+                self._local.generation = self._generation
+        self._local.conn = handle
+        return handle
+
+    def _hold(self) -> Handle:
+        """This thread's connection, its guard held (release it when done)."""
+        while True:
+            handle = self._conn()
+            handle.guard.acquire()
+            if not handle.closed:
+                return handle
+            # Closed by ``close`` or a recovery between the lookup and the guard: look again
+            # (a new connection, or the closed store's error).
+            handle.guard.release()
+
+    @contextlib.contextmanager
+    def _using(self) -> Iterator[sqlite3.Connection]:
+        handle = self._hold()
+        try:
+            yield handle.conn
+        finally:
+            handle.guard.release()
 
     def _follow_writer(self) -> None:
         """End immutable reading once a writer has the store open (its -wal exists): ordinary
@@ -261,7 +289,7 @@ class StoreCore:
 
     def _sweep_dead_threads(self) -> None:
         for thread in [t for t in self._connections if not t.is_alive()]:
-            self._connections.pop(thread).close()
+            self._connections.pop(thread).close(wait=False)
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         return StoreError(describe(exc, self.path, _BUSY_ATTEMPTS), self.path)
@@ -277,16 +305,16 @@ class StoreCore:
             # (failing if the file moved on) and the block's ROLLBACK would then undo.
             raise RuntimeError("the history store cannot write inside Store.reading()")
         for attempt in range(_BUSY_ATTEMPTS):
-            conn = self._conn()
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    result = action(conn)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    self._rollback(conn)
-                    raise
-                return result
+                with self._using() as conn:
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        result = action(conn)
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        self._rollback(conn)
+                        raise
+                    return result
             except sqlite3.Error as exc:
                 if is_busy(exc) and attempt + 1 < _BUSY_ATTEMPTS:
                     time.sleep(_BUSY_BACKOFF_S * (attempt + 1))
@@ -304,13 +332,13 @@ class StoreCore:
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
         for attempt in range(_BUSY_ATTEMPTS):
-            conn = self._conn()
             try:
-                self._begin_read(conn)
-                try:
-                    return action(conn)
-                finally:
-                    self._rollback(conn)
+                with self._using() as conn:
+                    self._begin_read(conn)
+                    try:
+                        return action(conn)
+                    finally:
+                        self._rollback(conn)
             except sqlite3.Error as exc:
                 if is_busy(exc) and attempt + 1 < _BUSY_ATTEMPTS:
                     time.sleep(_BUSY_BACKOFF_S * (attempt + 1))
@@ -331,15 +359,19 @@ class StoreCore:
         if self._snapshot() is not None:
             yield
             return
-        conn = self._pin_snapshot()
-        self._local.snapshot = conn
+        # The guard stays held for the block, so nobody closes the connection under it.
+        handle = self._pin_snapshot()
+        self._local.snapshot = handle.conn
         try:
             yield
         finally:
             self._local.snapshot = None
-            # The store may have been closed meanwhile (by another thread): nothing to release.
-            with contextlib.suppress(sqlite3.Error):
-                self._rollback(conn)
+            try:
+                # Closed meanwhile by this thread (``close`` inside the block): nothing to undo.
+                with contextlib.suppress(sqlite3.Error):
+                    self._rollback(handle.conn)
+            finally:
+                handle.guard.release()
 
     @property
     def read_transactions(self) -> int:
@@ -355,17 +387,20 @@ class StoreCore:
         with self._read_count_lock:
             self._read_count += 1
 
-    def _pin_snapshot(self) -> sqlite3.Connection:
+    def _pin_snapshot(self) -> Handle:
+        """Begin the block's read transaction; returns with the handle's guard held."""
         for attempt in range(_BUSY_ATTEMPTS):
-            conn = self._conn()
+            handle = self._hold()
+            conn = handle.conn
             try:
                 self._begin_read(conn)
                 # A deferred BEGIN takes its snapshot at the first read, not at BEGIN: read now,
                 # so the block sees the database as of its start rather than its first query.
                 conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-                return conn
+                return handle
             except sqlite3.Error as exc:
                 self._rollback(conn)
+                handle.guard.release()
                 if is_busy(exc) and attempt + 1 < _BUSY_ATTEMPTS:
                     time.sleep(_BUSY_BACKOFF_S * (attempt + 1))
                     continue
@@ -386,21 +421,20 @@ class StoreCore:
         self._closed = True
 
     def _disconnect(self, *, optimize: bool) -> None:
-        """Close every thread's connection; each thread opens a new one on its next query."""
+        """Close every thread's connection; each thread opens a new one on its next query.
+
+        Waits for statements and ``reading()`` blocks other threads are running to finish."""
         with self._lock:
-            for conn in self._connections.values():
-                if optimize:
-                    # SQLite's advice: refresh planner statistics when a connection closes.
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("PRAGMA optimize")
-                conn.close()
+            handles = list(self._connections.values())
             self._connections.clear()
             if self._watch is not None:
                 self._watch.close()
                 self._watch = None
             # A new generation keeps ``data_version`` moving past the old watch connection's.
             self._generation += 1
-        self._local = _PerThread()
+        # Outside ``_lock``: a thread holding its guard may need ``_lock`` before it lets go.
+        for handle in handles:
+            handle.close(optimize=optimize)
 
     def __enter__(self) -> Self:
         return self
@@ -423,7 +457,7 @@ class StoreCore:
         whichever thread it is called.  An immutable read-only store (see
         ``opening.open_read_only``) moves it once, when a writer appears.
         """
-        with self._lock:
+        with self._replacing, self._lock:
             if self._closed:
                 raise StoreError(f"the history store {self.path} is closed", self.path)
             self._forget_parent_connections()

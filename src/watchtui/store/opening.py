@@ -131,9 +131,10 @@ def start_afresh(store: StoreCore) -> Path:
         # Only watchtui's own default file is ours whatever it holds; a named file may be
         # anything the user has (a typo in --db must not rename their notes).
         raise not_a_store(store.path) from None
-    store._disconnect(optimize=False)
-    aside = move_aside(store.path, datetime.now(UTC))
-    prepare_file(store.path, explicit=store._explicit)
-    store._initialise()
-    store.recovered_from = aside
+    with store._replacing:
+        store._disconnect(optimize=False)
+        aside = move_aside(store.path, datetime.now(UTC))
+        prepare_file(store.path, explicit=store._explicit)
+        store._initialise()
+        store.recovered_from = aside
     return aside
