@@ -4,15 +4,18 @@ Chromium, read from the terminal output that reaches the page, and photographed.
 Chromium is driven over the DevTools protocol (``devtools.py``).  Before the page loads, a script
 wraps ``WebSocket`` so that every binary frame the page receives — the terminal output of the
 session's watchtui — is decoded and kept in ``window.__watchtuiText``; the test waits until that
-text, stripped of escape sequences, shows the demo's outage on the board, then takes the
-screenshot ``screenshots/board-browser.png``.  Offline: every request the page makes goes to the
-server (the font included), none to the internet.
+text, stripped of escape sequences, shows the demo's outage on the board, then takes a
+screenshot: into the test's temporary directory, or where ``WATCHTUI_BROWSER_SCREENSHOT`` says
+(``WATCHTUI_BROWSER_SCREENSHOT=screenshots/board-browser.png pytest tests/serve/test_browser.py``
+refreshes the README's picture; a plain test run leaves the checkout untouched).  Offline: every
+request the page makes goes to the server (the font included), none to the internet.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +26,6 @@ import aiohttp
 from tests.serve.conftest import Served
 from tests.serve.devtools import Chromium, DevTools, require_chromium
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "board-browser.png"
 # Wider than a laptop: the wall size the page is photographed at.
 VIEWPORT = {"width": 1600, "height": 900, "deviceScaleFactor": 1, "mobile": False}
 WAIT_SECONDS = 45.0
@@ -66,7 +68,7 @@ READ_BOARD = r"""
 """
 
 
-async def photograph_board(address: str, url: str) -> dict[str, Any]:
+async def photograph_board(address: str, url: str, screenshot: Path) -> dict[str, Any]:
     async with (
         aiohttp.ClientSession() as http,
         http.ws_connect(address, max_msg_size=0) as socket,
@@ -90,8 +92,8 @@ async def photograph_board(address: str, url: str) -> dict[str, Any]:
         # The terminal has the bytes; give xterm.js a moment to paint them.
         await asyncio.sleep(1.5)
         shot = await tools.call("Page.captureScreenshot", {"format": "png"})
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        SCREENSHOT.write_bytes(base64.b64decode(shot["data"]))
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        screenshot.write_bytes(base64.b64decode(shot["data"]))
         seen = await tools.evaluate(READ_BOARD)
         seen["requests"] = tools.requested_urls()
         return seen
@@ -101,12 +103,15 @@ def test_the_board_is_served_to_a_browser(
     start_serve: Callable[[list[str]], Served], tmp_path: Path
 ) -> None:
     require_chromium()
+    screenshot = Path(
+        os.environ.get("WATCHTUI_BROWSER_SCREENSHOT") or tmp_path / "board-browser.png"
+    ).resolve()
     started = time.monotonic()
     served = start_serve(["--demo"])
     served.wait_listening()
     browser = Chromium(tmp_path / "chromium-profile")
     try:
-        seen = asyncio.run(photograph_board(browser.devtools_address(), served.url))
+        seen = asyncio.run(photograph_board(browser.devtools_address(), served.url, screenshot))
     finally:
         browser.stop()
     # The board, not a connect or "session ended" dialog: the read-only kiosk, live.
@@ -117,7 +122,7 @@ def test_the_board_is_served_to_a_browser(
     assert requests and all(u.startswith(served.url) for u in requests), requests
     assert any(u.endswith("/fonts/RobotoMono-VariableFont_wght.ttf") for u in requests)
     assert seen["font"]
-    assert SCREENSHOT.stat().st_size > 10_000
+    assert screenshot.stat().st_size > 10_000
     # Ctrl-C with a browser still connected: the server closes the session and ends with 0.
     assert served.stop() == 0, served.output()
     assert "Traceback" not in served.output()
