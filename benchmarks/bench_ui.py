@@ -20,7 +20,9 @@ Goals, each printed as a MEETS/MISSES line:
 
 - first paint <= 1.5x the bare Textual app (medians);
 - resident memory <= 2x the bare Textual app, after the first paint and after idling;
-- bytes written to the terminal while idle: 0.
+- bytes written to the terminal while idle: nothing but the header clock, which repaints its
+  "HH:MM UTC" once a minute (so a wall board shows it is alive): at most ``CLOCK_TICK_BYTES`` per
+  minute boundary the idle window crosses, and no other byte.
 
 The bytes for one incoming change and at start-up are figures without goals.
 
@@ -41,6 +43,7 @@ import json
 import os
 import pstats
 import random
+import re
 import shutil
 import statistics
 import struct
@@ -70,7 +73,9 @@ SERVED_HISTORY = 50
 SIZE = (120, 40)
 FIRST_PAINT_GOAL = 1.5
 RSS_GOAL = 2.0
-IDLE_BYTES_GOAL = 0
+# One repaint of the header clock: cursor move, style, " 23:04 UTC ", reset, cursor back.
+CLOCK_TICK_BYTES = 80
+CLOCK_TICK = re.compile(rb"^(\x1b\[[0-9;]*[A-Za-z]| \d\d:\d\d UTC )+$")
 # The newest incident's title: the stream's first row, so its appearance means the overview is
 # painted.  Short and ASCII so it reaches the terminal as one run of bytes.
 FIRST_PAINT_MARK = b"QZX newest incident"
@@ -517,8 +522,12 @@ class Bench:
             # The first poll round (full downloads, then an overview reload) comes right after
             # the first paint; idle starts once it has been painted.
             start = max(watch.wait_quiet(timeout=60), bare.wait_quiet(timeout=60))
+            wall_start = time.time() - (time.perf_counter() - start)
             time.sleep(max(0.0, start + self.idle_seconds - time.perf_counter()))
             end = start + self.idle_seconds
+            figures["idle_minutes_crossed"] = float(
+                int((wall_start + self.idle_seconds) // 60) - int(wall_start // 60)
+            )
             figures["idle_watch"] = watch.bytes_between(start, end)
             self.idle_sample = watch.output_between(start, end)
             figures["idle_bare"] = bare.bytes_between(start, end)
@@ -713,7 +722,13 @@ def report(
     return "\n".join(lines)
 
 
-def judge(watch: list[Launch], bare: list[Launch], figures: dict[str, float], idle: float) -> bool:
+def judge(
+    watch: list[Launch],
+    bare: list[Launch],
+    figures: dict[str, float],
+    idle: float,
+    idle_sample: bytes,
+) -> bool:
     w = statistics.median(x.first_paint for x in watch)
     b = statistics.median(x.first_paint for x in bare)
     ok = verdict(
@@ -736,12 +751,16 @@ def judge(watch: list[Launch], bare: list[Launch], figures: dict[str, float], id
             f"<= {RSS_GOAL}x",
         )
     idle_bytes = figures["idle_watch"]
+    ticks = int(figures["idle_minutes_crossed"])
+    only_clock = idle_bytes == 0 or bool(CLOCK_TICK.match(idle_sample))
     ok &= verdict(
         "ui.idle_bytes",
-        idle_bytes <= IDLE_BYTES_GOAL,
-        f"{idle_bytes:,.0f} B written in {idle:g} s idle (bare Textual app: "
+        only_clock and idle_bytes <= ticks * CLOCK_TICK_BYTES,
+        f"{idle_bytes:,.0f} B written in {idle:g} s idle, "
+        f"{'only' if only_clock else 'not only'} the clock's repaint at {ticks} minute "
+        f"boundar{'y' if ticks == 1 else 'ies'} (bare Textual app: "
         f"{figures['idle_bare']:,.0f} B)",
-        f"= {IDLE_BYTES_GOAL} B",
+        f"only the clock, <= {CLOCK_TICK_BYTES} B per minute",
     )
     return ok
 
@@ -818,7 +837,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report(counts, build_seconds, watch, bare, figures, idle, profile, bench.idle_sample),
         flush=True,
     )
-    return 0 if judge(watch, bare, figures, idle) else 1
+    return 0 if judge(watch, bare, figures, idle, bench.idle_sample) else 1
 
 
 if __name__ == "__main__":

@@ -920,6 +920,26 @@ def test_leases_between_two_store_objects(db_path: Path) -> None:
     b.close()
 
 
+def test_claim_if_due_claims_reads_and_releases_in_one_write(db_path: Path) -> None:
+    a, b = Store.open(db_path), Store.open(db_path)
+    url = "https://x/summary.json"
+    claimed, state = a.claim_if_due(url, "A", T0, T0 + MIN)
+    assert claimed and state is not None and state.lease_owner == "A"
+    assert b.claim_if_due(url, "B", T0, T0 + MIN) == (False, None)  # A is fetching it
+    a.record_fetch("gh", url, T0, "not_modified", next_due_at=T0 + 5 * MIN, release_owner="A")
+    # B comes a moment later: the fetch A just finished is seen, and the lease is not kept.
+    claimed, state = b.claim_if_due(url, "B", T0 + MIN, T0 + 2 * MIN)
+    assert not claimed and state is not None and state.next_due_at == T0 + 5 * MIN
+    after = a.endpoint_state(url)
+    assert after is not None and after.lease_owner is None
+    # Forced (a user's refresh), or once due, it is B's.
+    assert b.claim_if_due(url, "B", T0 + MIN, T0 + 2 * MIN, force=True)[0]
+    b.release(url, "B")
+    assert b.claim_if_due(url, "B", T0 + 5 * MIN, T0 + 6 * MIN)[0]
+    a.close()
+    b.close()
+
+
 def _claim_worker(path: str, owner: str, urls: list[str], start: Any, out: Any) -> None:
     s = Store.open(Path(path))
     start.wait()

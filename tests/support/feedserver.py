@@ -99,9 +99,9 @@ class Fault:
         return cls("hang")
 
     @classmethod
-    def trickle(cls, body: bytes, bytes_per_second: float = 1.0) -> Fault:
-        """Send a correct Content-Length, then the body one byte at a time."""
-        return cls("trickle", body=body, bytes_per_second=bytes_per_second)
+    def trickle(cls, body: bytes, bytes_per_second: float = 1.0, code: int = 200) -> Fault:
+        """Send status ``code`` and a correct Content-Length, then the body a byte at a time."""
+        return cls("trickle", code=code, body=body, bytes_per_second=bytes_per_second)
 
     @classmethod
     def endless(cls) -> Fault:
@@ -330,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _fault_trickle(self, fault: Fault) -> None:
-        self.send_response(200)
+        self.send_response(fault.code)
         self.send_header("Content-Type", fault.content_type)
         self.send_header("Content-Length", str(len(fault.body)))
         self.end_headers()
@@ -419,6 +419,7 @@ class FeedServer:
         self._routes: dict[str, _Route] = {}
         self._log: dict[str, list[dict[str, str]]] = {}
         self._connections: set[socket.socket] = set()
+        self._accepted = 0
         self._handler_threads: set[threading.Thread] = set()
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -549,8 +550,15 @@ class FeedServer:
             self._log.setdefault(path, []).append(headers)
             return self._routes.get(path)
 
+    @property
+    def connections_accepted(self) -> int:
+        """TCP connections accepted so far: requests over kept-alive connections add none."""
+        with self._lock:
+            return self._accepted
+
     def _register(self, conn: socket.socket) -> None:
         with self._lock:
+            self._accepted += 1
             self._connections.add(conn)
             self._handler_threads.add(threading.current_thread())
 

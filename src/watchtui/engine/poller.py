@@ -198,15 +198,15 @@ class Poller:
     def _claim_if_due(
         self, spec: SourceSpec, endpoint: Endpoint, now: datetime, force: bool
     ) -> tuple[bool, EndpointState | None]:
-        lease_until = now + timedelta(seconds=LEASE_SECONDS)
-        if not self.store.try_claim(endpoint.url, self.owner, now, lease_until):
-            return False, None  # another process is fetching it right now
-        # Checked again after claiming, so a process that fetched it a moment ago is seen.
-        state = self.store.endpoint_state(endpoint.url)
-        if not force and state is not None and state.next_due_at and state.next_due_at > now:
-            self.store.release(endpoint.url, self.owner)
-            return False, state
-        return True, state
+        # Unclaimed while another process is fetching it right now; released at once when one
+        # fetched it a moment ago (its next_due_at is read after claiming, in the same write).
+        return self.store.claim_if_due(
+            endpoint.url,
+            self.owner,
+            now,
+            now + timedelta(seconds=LEASE_SECONDS),
+            force=force,
+        )
 
     async def _fetch_and_ingest(
         self, spec: SourceSpec, endpoint: Endpoint, state: EndpointState | None

@@ -9,6 +9,8 @@ unasked gets a :class:`FetchError` rather than a silently undecoded body.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import zlib
 from dataclasses import dataclass
 
@@ -16,7 +18,7 @@ import httpx
 
 from watchtui.net.errors import FetchError, short
 
-__all__ = ["CappedBody", "read_capped"]
+__all__ = ["CappedBody", "drain", "read_capped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,25 @@ async def read_capped(response: httpx.Response, max_bytes: int) -> CappedBody:
             return CappedBody(b"".join(chunks)[:max_bytes], truncated=True)
     decoder.finish(response.status_code)
     return CappedBody(b"".join(chunks), truncated=False)
+
+
+# Enough for any error page or redirect notice; a longer or slower body costs the connection
+# instead (it is closed with the response), never the caller's time.
+DRAIN_LIMIT = 64 * 1024
+DRAIN_SECONDS = 1.0
+
+
+async def drain(
+    response: httpx.Response, limit: int = DRAIN_LIMIT, seconds: float = DRAIN_SECONDS
+) -> None:
+    """Read what is left of a body nobody needs (a 304's, a redirect's, an error page's), so the
+    connection goes back to the pool: httpcore closes a connection whose response was not read
+    to its end, and every steady-state poll (all 304s) then paid a new TCP and TLS handshake."""
+    with contextlib.suppress(TimeoutError, httpx.HTTPError):
+        async with asyncio.timeout(seconds):
+            async for _ in response.aiter_raw():
+                if response.num_bytes_downloaded > limit:
+                    return
 
 
 class _Identity:

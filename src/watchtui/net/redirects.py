@@ -21,6 +21,7 @@ from watchtui.net.addresses import (
     parse_address,
     resolve_host,
 )
+from watchtui.net.body import drain
 from watchtui.net.client import ACCEPT_ENCODING
 from watchtui.net.errors import FetchError, short
 
@@ -58,6 +59,7 @@ async def open_following(
             if target is None:
                 yield response
                 return
+            await drain(response)
         status = response.status_code
         if len(seen) > hops:
             raise FetchError("too many redirects", status=status)

@@ -300,26 +300,33 @@ class FetchBookkeeping(StoreCore):
         an unexpired lease.  Atomic across processes."""
         now_s, until_s = ts(now), ts(until)
 
-        def claim(c: sqlite3.Connection) -> bool:
-            c.execute("INSERT OR IGNORE INTO endpoint_state (url) VALUES (?)", (url,))
-            cursor = c.execute(
-                """UPDATE endpoint_state SET lease_owner = ?, lease_until = ?
-                   WHERE url = ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)""",
-                (owner, until_s, url, now_s, owner),
-            )
-            return cursor.rowcount == 1
+        return self._write(lambda c: _take_lease(c, url, owner, now_s, until_s))
+
+    def claim_if_due(
+        self, url: str, owner: str, now: datetime, until: datetime, *, force: bool = False
+    ) -> tuple[bool, EndpointState | None]:
+        """``try_claim`` and, once claimed, the endpoint's state, in one transaction: an endpoint
+        another process fetched a moment ago (``next_due_at`` still ahead) is released again
+        and reported unclaimed, unless ``force``.  Returns (claimed, state)."""
+        now_s, until_s = ts(now), ts(until)
+
+        def claim(c: sqlite3.Connection) -> tuple[bool, EndpointState | None]:
+            if not _take_lease(c, url, owner, now_s, until_s):
+                return False, None
+            row = c.execute(
+                f"SELECT {_ENDPOINT_COLUMNS} FROM endpoint_state WHERE url = ?", (url,)
+            ).fetchone()
+            state = _endpoint_from_row(row)
+            if not force and state.next_due_at is not None and state.next_due_at > now:
+                _give_up_lease(c, url, owner)
+                return False, state
+            return True, state
 
         return self._write(claim)
 
     def release(self, url: str, owner: str) -> None:
         """Give up ``owner``'s lease on ``url`` (no-op when someone else holds it)."""
-        self._write(
-            lambda c: c.execute(
-                """UPDATE endpoint_state SET lease_owner = NULL, lease_until = NULL
-                   WHERE url = ? AND lease_owner = ?""",
-                (url, owner),
-            )
-        )
+        self._write(lambda c: _give_up_lease(c, url, owner))
 
     def set_next_due(self, url: str, when: datetime, *, source_id: str | None = None) -> None:
         when_s = ts(when)
@@ -347,3 +354,21 @@ class FetchBookkeeping(StoreCore):
             ).fetchall()
         )
         return [r[0] for r in rows]
+
+
+def _take_lease(c: sqlite3.Connection, url: str, owner: str, now_s: str, until_s: str) -> bool:
+    c.execute("INSERT OR IGNORE INTO endpoint_state (url) VALUES (?)", (url,))
+    cursor = c.execute(
+        """UPDATE endpoint_state SET lease_owner = ?, lease_until = ?
+           WHERE url = ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)""",
+        (owner, until_s, url, now_s, owner),
+    )
+    return cursor.rowcount == 1
+
+
+def _give_up_lease(c: sqlite3.Connection, url: str, owner: str) -> None:
+    c.execute(
+        """UPDATE endpoint_state SET lease_owner = NULL, lease_until = NULL
+           WHERE url = ? AND lease_owner = ?""",
+        (url, owner),
+    )
