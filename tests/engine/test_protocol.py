@@ -1,5 +1,5 @@
 """The UI is handed the engine through ``engine.protocol``: importing it (or the overview's
-dataclasses, or the old ``engine.core`` path) must not import the store, the poller or httpx."""
+dataclasses) must not import the store, the poller or httpx."""
 
 from __future__ import annotations
 

@@ -202,28 +202,26 @@ async def test_steady_304s_reuse_one_connection(
     assert server.connections_accepted == opened
 
 
-async def test_an_error_page_and_a_redirect_keep_the_connection(
+async def test_a_redirect_hop_keeps_the_connection(
     server: FeedServer, client: httpx.AsyncClient
 ) -> None:
-    server.fault("/f/busy", Fault.status(503, b"<html>busy</html>" * 100))
     server.fault("/f/moved", Fault.redirect(server.url("/f/here")))
     server.set("/f/here", b"{}")
     await fetch(client, server.url("/f/here"))
     opened = server.connections_accepted
-    assert (await fails(fetch(client, server.url("/f/busy")))).status == 503
-    assert (await fetch(client, server.url("/f/moved"))).body == b"{}"
-    assert (await fails(fetch(client, server.url("/f/busy")))).status == 503
-    assert server.request_count("/f/moved") == 1 and server.request_count("/f/here") == 2
+    for _ in range(3):
+        assert (await fetch(client, server.url("/f/moved"))).body == b"{}"
+    assert server.request_count("/f/moved") == 3 and server.request_count("/f/here") == 4
     assert server.connections_accepted == opened
 
 
 async def test_a_slow_error_page_is_reported_at_once_not_drained(
     server: FeedServer, client: httpx.AsyncClient
 ) -> None:
-    # Draining is a courtesy to the connection: a trickling error body must not turn an HTTP 503
-    # into a timeout, nor hold the fetch for more than the drain's second.
+    # An error page is not read for the connection's sake: a trickling body must not turn an
+    # HTTP 503 into a timeout, nor hold the fetch.
     server.fault("/f/slow503", Fault.trickle(b"x" * 100, bytes_per_second=5.0, code=503))
     started = time.monotonic()
     error = await fails(fetch(client, server.url("/f/slow503"), total_timeout=10))
     assert (error.reason, error.status) == ("HTTP 503", 503)
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 0.9

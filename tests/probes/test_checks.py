@@ -269,3 +269,17 @@ async def test_refused_connections_read_alike(client: httpx.AsyncClient, closed_
     assert (
         (await run_probe(http(url), client)).error == fetched.value.reason == "connection refused"
     )
+
+
+async def test_probes_that_read_no_body_keep_the_connection(
+    server: FeedServer, client: httpx.AsyncClient
+) -> None:
+    # A probe that looks only at the status leaves the body unread; it is drained so the next
+    # run reuses the connection instead of a new TCP/TLS handshake each time.
+    server.set("/p/up", b"ok" * 1000)
+    spec = http(server.url("/p/up"))
+    await run_probe(spec, client)
+    opened = server.connections_accepted
+    for _ in range(3):
+        assert (await run_probe(spec, client)).ok
+    assert server.connections_accepted == opened

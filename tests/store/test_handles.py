@@ -16,7 +16,7 @@ from pathlib import Path
 
 _READERS = textwrap.dedent(
     """
-    import faulthandler, sys, threading
+    import faulthandler, sys, threading, time
     from pathlib import Path
     from watchtui.store import Store, StoreError
 
@@ -32,7 +32,10 @@ _READERS = textwrap.dedent(
                     with store.reading():
                         store.sources()
                 except StoreError:
-                    pass  # the documented answer while the store closes or is replaced
+                    # The documented answer while the store closes or is replaced.  Back off as
+                    # a real caller would: four threads spinning on it starve the closer of the
+                    # GIL.
+                    time.sleep(0.001)
         threads = [threading.Thread(target=read, daemon=True) for _ in range(4)]
         for thread in threads:
             thread.start()
@@ -56,6 +59,8 @@ _CLOSE_RACE = _READERS + textwrap.dedent(
             store.close()
         finally:
             stopped(stop, threads)
+        # No reader got a new connection in after the close.
+        assert store._connections == {}, store._connections
     print("survived")
     """
 )

@@ -332,6 +332,29 @@ def test_migration_runner_applies_new_migrations_and_keeps_history(
     conn.close()
 
 
+@pytest.mark.parametrize("had_impact", [False, True])
+def test_a_v3_store_gains_the_update_impact_column_once(db_path: Path, had_impact: bool) -> None:
+    # v3 as released had no updates.impact; for a while the v2 -> v3 step added it.  Both kinds
+    # of v3 store must reach the current schema with their history.
+    with Store.open(db_path) as s:
+        s.ingest("gh", snap(inc("i1", updates=(upd("u1", T0),))), T0, lists_only_current=False)
+    conn = sqlite3.connect(db_path)
+    if not had_impact:
+        conn.execute("ALTER TABLE updates DROP COLUMN impact")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    with Store.open(db_path) as s:
+        assert s.user_version() == store_module.schema_version() == 4
+        s.ingest(
+            "gh",
+            snap(inc("i1", updates=(upd("u1", T0), upd("u2", T0 + 60 * MIN)))),
+            T0 + 60 * MIN,
+            lists_only_current=False,
+        )
+        assert [u.update.id for u in s.recent_updates(10)] == ["u2", "u1"]
+
+
 def test_failing_migration_leaves_the_old_version(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,6 +27,7 @@ from tests.support.board_story import (
     at,
 )
 from tests.support.pilot import make_app, said, screen_lines, screen_text, settle
+from watchtui.engine.engine import Engine
 from watchtui.ui.app import WatchApp
 from watchtui.ui.screens.incident import IncidentScreen, facts_text, is_web_url
 from watchtui.ui.screens.main import MainScreen
@@ -212,3 +213,19 @@ async def test_an_impossible_time_is_explained_not_shown_as_fact(board: Board) -
         assert "Duration  0s" in text
         note = next(line for line in text.splitlines() if "Times" in line)
         assert "resolved_at 2026-07-29T10:00:00Z was before started_at" in note
+
+
+async def test_a_read_that_fails_is_said_instead_of_loading_for_ever(board: Board) -> None:
+    app = make_app(board)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        engine = app.engine
+        assert isinstance(engine, Engine)
+        engine.store.close()  # every read now fails with the store's one-line error
+        app.open_incident(AWS, AWS_INCIDENT)
+        await pilot.pause()
+        await settle(pilot)
+        assert isinstance(app.screen, IncidentScreen)
+        text = screen_text(app)
+        assert "Could not read this incident" in text and "closed" in text
+        assert "Loading..." not in text

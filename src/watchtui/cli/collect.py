@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from watchtui.cli.common import days_before, load, open_store
 from watchtui.cli.output import stamp
 from watchtui.config import SourceSpec, resolve_sources
+from watchtui.domain.clock import Clock
 from watchtui.domain.events import ChangeEvent
-from watchtui.engine.poller import Clock, EndpointOutcome, Poller
+from watchtui.engine.poller import EndpointOutcome, Poller
 
 if TYPE_CHECKING:
     from watchtui.engine.engine import Engine

@@ -183,7 +183,7 @@ class OverviewBuilder:
         }
 
     def source_views(
-        self, now: datetime, board: Board, records: Sequence[SourceRecord] | None = None
+        self, now: datetime, board: Board, records: Sequence[SourceRecord]
     ) -> tuple[SourceView, ...]:
         by_source: dict[str, list[IncidentView]] = {}
         for view in board.open_incidents:
@@ -195,7 +195,7 @@ class OverviewBuilder:
             self._source_view(
                 record, now, by_source.get(record.id, []), components.get(record.id, [])
             )
-            for record in (self.store.sources() if records is None else records)
+            for record in records
             if record.id in self.specs
         )
 

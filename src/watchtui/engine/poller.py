@@ -29,7 +29,7 @@ from typing import ParamSpec, TypeVar
 import httpx
 
 from watchtui.config import Endpoint, SourceSpec
-from watchtui.domain.clock import utcnow
+from watchtui.domain.clock import Clock, utcnow
 from watchtui.domain.errors import FeedError
 from watchtui.domain.events import ChangeEvent
 from watchtui.domain.model import Snapshot
@@ -48,7 +48,6 @@ from watchtui.sources import parse_payload
 from watchtui.sources._common import Headers
 from watchtui.store import EndpointState, Store
 
-Clock = Callable[[], datetime]
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
@@ -183,8 +182,16 @@ class Poller:
     ) -> EndpointOutcome:
         async with self._semaphore:
             now = self.clock()
+            # Unclaimed while another process fetches it; released at once when one fetched it
+            # a moment ago (its next_due_at is read after claiming, in the same write).
             claimed, state = await self._in(
-                self._books, self._claim_if_due, spec, endpoint, now, force
+                self._books,
+                self.store.claim_if_due,
+                endpoint.url,
+                self.owner,
+                now,
+                now + timedelta(seconds=LEASE_SECONDS),
+                force=force,
             )
             if not claimed:
                 return EndpointOutcome(spec.id, endpoint.url, "skipped")
@@ -194,19 +201,6 @@ class Poller:
             except BaseException:
                 await self._in(self._books, self.store.release, endpoint.url, self.owner)
                 raise
-
-    def _claim_if_due(
-        self, spec: SourceSpec, endpoint: Endpoint, now: datetime, force: bool
-    ) -> tuple[bool, EndpointState | None]:
-        # Unclaimed while another process is fetching it right now; released at once when one
-        # fetched it a moment ago (its next_due_at is read after claiming, in the same write).
-        return self.store.claim_if_due(
-            endpoint.url,
-            self.owner,
-            now,
-            now + timedelta(seconds=LEASE_SECONDS),
-            force=force,
-        )
 
     async def _fetch_and_ingest(
         self, spec: SourceSpec, endpoint: Endpoint, state: EndpointState | None

@@ -60,6 +60,11 @@ async def drain(
     """Read what is left of a body nobody needs (a 304's, a redirect's, an error page's), so the
     connection goes back to the pool: httpcore closes a connection whose response was not read
     to its end, and every steady-state poll (all 304s) then paid a new TCP and TLS handshake."""
+    if response.is_stream_consumed:
+        return  # read by the caller (wholly, or as far as a cap allowed)
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return  # too long to be worth it: known without reading a byte
     with contextlib.suppress(TimeoutError, httpx.HTTPError):
         async with asyncio.timeout(seconds):
             async for _ in response.aiter_raw():

@@ -32,7 +32,7 @@ from watchtui.net.backoff import (
     parse_retry_after,
     retry_after_of,
 )
-from watchtui.net.body import drain, read_capped
+from watchtui.net.body import read_capped
 from watchtui.net.client import (
     ACCEPT_ENCODING,
     MAX_CONNECTIONS,
@@ -135,10 +135,8 @@ async def _complete(
 ) -> FetchResult:
     status = response.status_code
     if status == 304:
-        await drain(response)
         return _result(response, url, None, started)
     if not 200 <= status < 300:
-        await drain(response)
         raise FetchError(
             f"HTTP {status}", status=status, retry_after=retry_after_of(response.headers)
         )

@@ -56,8 +56,12 @@ async def open_following(
     while True:
         async with client.stream(method, current, headers=sent, timeout=per_request) as response:
             target = _redirect_target(response)
+            # Whatever the caller left unread goes, so the connection returns to the pool (see
+            # ``drain``).  A caller that raised (a refused status, a body over its cap, a timeout)
+            # leaves the connection to be closed: an error is not the steady state.
             if target is None:
                 yield response
+                await drain(response)
                 return
             await drain(response)
         status = response.status_code

@@ -417,8 +417,11 @@ class StoreCore:
     # ---- closing --------------------------------------------------------------------------
 
     def close(self) -> None:
+        # Closed first: a thread whose connection is closed below then gets the closed store's
+        # error instead of opening (and leaving open) a new one.
+        with self._replacing:
+            self._closed = True
         self._disconnect(optimize=not self.readonly)
-        self._closed = True
 
     def _disconnect(self, *, optimize: bool) -> None:
         """Close every thread's connection; each thread opens a new one on its next query.

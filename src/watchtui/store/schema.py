@@ -180,12 +180,18 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     # What the page last said about itself (Statuspage's status indicator), so the board is never
     # calmer than the page's own headline.
     conn.execute("ALTER TABLE sources ADD COLUMN page_indicator TEXT")
-    # The incident's impact when each update was first seen: the stream shows an update with
-    # the impact it was published under, not whatever the incident became later.
-    conn.execute("ALTER TABLE updates ADD COLUMN impact TEXT")
     # Stores written before component lifecycles held components their pages no longer list;
     # forgetting the validators makes the next fetch a full one, which retires them.
     conn.execute("UPDATE endpoint_state SET etag = NULL, last_modified = NULL")
+
+
+def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
+    # The incident's impact when each update was first seen: the stream shows an update with
+    # the impact it was published under, not whatever the incident became later.  Some v3
+    # stores already have the column (it was briefly part of the v2 -> v3 step).
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(updates)")}
+    if "impact" not in columns:
+        conn.execute("ALTER TABLE updates ADD COLUMN impact TEXT")
 
 
 # MIGRATIONS[n] upgrades a store at user_version n to n + 1.  Append only; a migration must keep
@@ -194,6 +200,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_0_to_1,
     _migrate_1_to_2,
     _migrate_2_to_3,
+    _migrate_3_to_4,
 ]
 
 

@@ -4,14 +4,13 @@ place worker failures are reported."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from watchtui.domain.clock import utcnow
+from watchtui.domain.clock import Clock, utcnow
 from watchtui.engine.overview import IncidentView
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui.widgets.ascii import ascii_scrollbars
@@ -19,7 +18,6 @@ from watchtui.ui.widgets.ascii import ascii_scrollbars
 if TYPE_CHECKING:
     from watchtui.ui.screens.incident_list import IncidentTable
 
-Clock = Callable[[], datetime]
 OpenIncident = Callable[[IncidentView], None]
 
 

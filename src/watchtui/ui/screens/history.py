@@ -19,11 +19,11 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from watchtui.domain.clock import utcnow
+from watchtui.domain.clock import Clock, utcnow
 from watchtui.engine.overview import IncidentView, SourceView, open_first
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
-from watchtui.ui.screens.engine_screen import Clock, EngineScreen, OpenIncident
+from watchtui.ui.screens.engine_screen import EngineScreen, OpenIncident
 from watchtui.ui.screens.incident_list import IncidentTable, legend, open_count
 from watchtui.ui.widgets.fitted_table import EmptyNote, one_line
 from watchtui.ui.widgets.one_line import OneLine

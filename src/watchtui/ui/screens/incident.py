@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from watchtui.domain import regions
 from watchtui.domain.model import IncidentUpdate
@@ -156,6 +157,14 @@ class IncidentScreen(Screen[None]):
     def load(self) -> None:
         view = self.engine.incident(self.source_id, self.incident_id)
         self.app.call_from_thread(self.show_incident, view)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker state changes do not bubble past their screen: a failed read would otherwise
+        # leave "Loading..." on screen for ever.
+        if event.state is WorkerState.ERROR:
+            self.query_one("#incident-title", Static).update(
+                Text(f"Could not read this incident: {event.worker.error}", style="bold red")
+            )
 
     def show_incident(self, view: IncidentView | None) -> None:
         self.view = view

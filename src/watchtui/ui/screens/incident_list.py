@@ -19,11 +19,11 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from watchtui.domain.assessment import counts_as_open_incident
-from watchtui.domain.clock import utcnow
+from watchtui.domain.clock import Clock, utcnow
 from watchtui.engine.overview import IncidentView, open_first
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
-from watchtui.ui.screens.engine_screen import Clock, EngineScreen, OpenIncident
+from watchtui.ui.screens.engine_screen import EngineScreen, OpenIncident
 from watchtui.ui.widgets.fitted_table import (
     ColumnSpec,
     EmptyNote,

@@ -21,11 +21,11 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, get_current_worker
 
 from watchtui.domain import regions
-from watchtui.domain.clock import utcnow
+from watchtui.domain.clock import Clock, utcnow
 from watchtui.engine.overview import DisagreementView, Overview, ProbeView
 from watchtui.engine.protocol import ProbeHistory, WatchEngine
 from watchtui.ui import format as fmt
-from watchtui.ui.screens.engine_screen import Clock, EngineScreen
+from watchtui.ui.screens.engine_screen import EngineScreen
 from watchtui.ui.screens.incident_list import dated
 from watchtui.ui.widgets.fitted_table import ColumnSpec, FittedTable, one_line, show_text
 from watchtui.ui.widgets.latency_chart import LatencyChart

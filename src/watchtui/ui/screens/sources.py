@@ -14,12 +14,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
-from watchtui.domain.clock import utcnow
+from watchtui.domain.clock import Clock, utcnow
 from watchtui.engine.overview import SourceView
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.catalog_picker import CatalogPicker
-from watchtui.ui.screens.engine_screen import Clock, EngineScreen, OpenIncident
+from watchtui.ui.screens.engine_screen import EngineScreen, OpenIncident
 from watchtui.ui.widgets.fitted_table import ColumnSpec, EmptyNote, FittedTable, one_line, show_text
 from watchtui.ui.widgets.one_line import OneLine
 
