@@ -89,17 +89,23 @@ def test_a_sound_store_is_checked_once(tmp_path: Path) -> None:
 
 
 def test_the_first_overview_loads_no_network_code(tmp_path: Path) -> None:
-    """What the first frame waits for: the store and the config, not the poller, the parsers or
-    the config editor."""
+    """What the first frame waits for: the store, the config (with the catalog it names
+    providers from) and the board's own screen, not the poller, httpx, the parsers, the config
+    editor or the other screens."""
     probe = (
         "import sys\n"
+        "import watchtui.cli.watch\n"
         "from watchtui.config import parse_config\n"
         "from watchtui.engine.engine import Engine\n"
         "from watchtui.store import Store\n"
+        "from watchtui.ui.app import WatchApp\n"
         f"store = Store.open({str(tmp_path / 'h.db')!r}, check=False)\n"
-        "Engine(store, parse_config({'watch': {'providers': []}})).overview()\n"
-        "heavy = ('watchtui.engine.poller', 'watchtui.config.edit', 'tomlkit',"
-        " 'watchtui.sources._common')\n"
+        "engine = Engine(store, parse_config({'watch': {'providers': []}}))\n"
+        "WatchApp(engine, first_board=engine.overview()).get_default_screen()\n"
+        "heavy = ('watchtui.engine.poller', 'watchtui.config.edit', 'tomlkit', 'httpx',"
+        " 'watchtui.sources._common', 'watchtui.ui.screens.help',"
+        " 'watchtui.ui.screens.incident', 'watchtui.ui.screens.kiosk',"
+        " 'watchtui.ui.screens.history', 'watchtui.ui.screens.notifications')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)

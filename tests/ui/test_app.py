@@ -74,6 +74,26 @@ async def test_cached_overview_is_painted_before_the_first_poll(board: Board) ->
         assert table(app, "stream").row_count == STREAM_ROWS + 1
 
 
+async def test_a_board_read_before_the_app_started_is_its_first_frame(board: Board) -> None:
+    """What ``watchtui`` does at start: the store's overview is read before the app starts and
+    is drawn from the start; no worker reads it again before the first poll."""
+    gcp_path = board.path_of(GCP)
+    board.serve(GCP, story.gcp_current((*story.GCP_UPDATES, story.GCP_FIX)))
+    board.clock.advance(minutes=3)
+    engine = board.engine()
+    first = engine.overview()
+    hook = Overviews(board, gcp_path)
+    app = make_app(board, engine, first_board=first)
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        assert table(app, "stream").row_count >= STREAM_ROWS
+        await settle(pilot)
+        # The only overview a worker read is the one after the first poll.
+        ((fresh, requests),) = hook.seen
+        assert requests == 1 and newest_gcp_text(fresh) == story.GCP_FIX[1]
+        assert newest_gcp_text(first).startswith("Mitigation")
+        assert table(app, "stream").row_count == STREAM_ROWS + 1
+
+
 async def test_refresh_forces_a_poll_and_keymap_remaps_it(board: Board) -> None:
     aws_path = board.path_of(AWS)
     app = make_app(board, keymap={"refresh": "f5"})

@@ -24,6 +24,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
         # The first frame comes from the store as it is; the engine checks the whole file after.
         store = open_store(args, check=False)
         engine = Engine(store, config, config_file=path)
+        # Read before the app starts, so the app's first frame already shows it (no UI exists yet
+        # to block; from here on the app reads in workers).
+        first_board = engine.overview()
         app = WatchApp(
             engine,
             ascii_only=args.ascii or config.display.ascii,
@@ -36,6 +39,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
             debounce_seconds=config.notifications.debounce_seconds,
             notifications=config.notifications.enabled,
             only_watched=config.display.only_watched,
+            first_board=first_board,
         )
     finally:
         gc.freeze()

@@ -35,11 +35,7 @@ from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui import terminal
 from watchtui.ui.messages import EventsArrived, OverviewLoaded, ShowIncidents
-from watchtui.ui.screens.help import HelpScreen
-from watchtui.ui.screens.incident import IncidentScreen
-from watchtui.ui.screens.kiosk import KioskScreen
 from watchtui.ui.screens.main import MainScreen
-from watchtui.ui.screens.notifications import NotificationsScreen
 from watchtui.ui.textual_workarounds import terminal_writer
 from watchtui.ui.widgets.status_header import StatusHeader
 from watchtui.ui.widgets.stream import StreamPane
@@ -157,6 +153,7 @@ class WatchApp(App[None]):
         kiosk_cycle_seconds: float = 10.0,
         external_check_seconds: float = 1.0,
         environ: Mapping[str, str] | None = None,
+        first_board: Overview | None = None,
     ) -> None:
         env = os.environ if environ is None else environ
         self.palette = terminal.palette(env)
@@ -187,6 +184,7 @@ class WatchApp(App[None]):
         self._force_pending = False
         self._polling_started = False
         self._last_error: str | None = None
+        self._first_board = first_board
         if keymap:
             self.set_keymap(keymap)
 
@@ -208,11 +206,22 @@ class WatchApp(App[None]):
         return display
 
     def get_default_screen(self) -> Screen[None]:
-        return KioskScreen() if self.kiosk else MainScreen()
+        # Screens other than the one shown first are imported when first opened: the first
+        # frame does not wait for them.
+        if self.kiosk:
+            from watchtui.ui.screens.kiosk import KioskScreen
+
+            return KioskScreen()
+        return MainScreen()
 
     def on_mount(self) -> None:
-        # Paint the cached state first; the first poll starts once it is on screen.
-        self.load_overview()
+        # Paint the cached state first; the first poll starts once it is on screen.  A board read
+        # before the app started (``first_board``) is in the very first frame.
+        if self._first_board is not None:
+            first, self._first_board = self._first_board, None
+            self.show_overview(first)
+        else:
+            self.load_overview()
         self.set_interval(self.external_check_seconds, self.check_external, name="external")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -290,15 +299,17 @@ class WatchApp(App[None]):
         self._pending_events.extend(message.events)
 
     def on_overview_loaded(self, message: OverviewLoaded) -> None:
-        overview = message.overview
+        self.show_overview(message.overview)
+
+    def show_overview(self, overview: Overview) -> None:
         self.latest = overview
         self._announce(overview)
         if not self.paused:
             self.board = overview
         if not self._polling_started:
             self._polling_started = True
-            # The first frame is on screen: now the whole-file store check, then polling.
-            self.check_store()
+            # Once the first frame is on screen: the whole-file store check, then polling.
+            self.call_after_refresh(self.check_store)
 
     @work(thread=True, group="check_store", exit_on_error=False)
     def check_store(self) -> None:
@@ -392,6 +403,8 @@ class WatchApp(App[None]):
         entries = self.notices.entries
         self.notices.mark_read()
         self.notices_changed += 1
+        from watchtui.ui.screens.notifications import NotificationsScreen
+
         self._open_top_level(
             NotificationsScreen(
                 entries, clock=self.clock, local=self.local_time, ascii_only=self.ascii_only
@@ -399,6 +412,8 @@ class WatchApp(App[None]):
         )
 
     def action_help(self) -> None:
+        from watchtui.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -443,6 +458,8 @@ class WatchApp(App[None]):
         )
 
     def open_incident(self, source_id: str, incident_id: str) -> None:
+        from watchtui.ui.screens.incident import IncidentScreen
+
         self.push_screen(IncidentScreen(self.engine, self.clock, source_id, incident_id))
 
     def _open_view(self, view: IncidentView) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import App
 from textual.widgets import DataTable
@@ -27,6 +28,10 @@ class DataTableWorkarounds(DataTable[Text]):
       on its row after new rows arrive must keep the viewport where the reader left it, so that
       scroll is suppressed while ``hold_viewport`` is set (set around a sync, released after the
       refresh that would run the deferred scroll).
+    * New rows are measured cell by cell with Rich's ``measure``, which for a ``Text`` also splits
+      it into words for a minimum width DataTable never uses: a fresh board's 2,000 cells cost
+      ~30 ms before the first frame.  A one-line row of ``Text`` cells is measured here the way
+      ``Text.__rich_measure__`` computes its maximum; any other row is left to Textual.
     """
 
     # Class-level defaults: DataTable's constructor already moves the cursor.
@@ -45,12 +50,38 @@ class DataTableWorkarounds(DataTable[Text]):
         )
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        super()._update_dimensions(new_rows)
+        super()._update_dimensions(self._measure_text_rows(new_rows))
         widths = [column.content_width for column in self.ordered_columns]
         if widths != self._drawn_widths:
             self._drawn_widths = widths
             self._update_count += 1
             self.refresh()
+
+    def _measure_text_rows(self, new_rows: Iterable[RowKey]) -> list[RowKey]:
+        """Widen the columns for the plain rows among ``new_rows``; the rest, for Textual."""
+        columns = self.ordered_columns
+        widths = [column.content_width for column in columns]
+        rest: list[RowKey] = []
+        for row_key in new_rows:
+            row = self.rows.get(row_key)
+            cells = self._data.get(row_key)
+            if row is None or cells is None:
+                continue  # removed before the idle that measures it, as Textual allows
+            values = [cells.get(column.key) for column in columns]
+            if row.label is not None or row.auto_height or row.height != 1:
+                rest.append(row_key)
+                continue
+            if not all(isinstance(value, Text) for value in values):
+                rest.append(row_key)
+                continue
+            for index, value in enumerate(values):
+                assert isinstance(value, Text)
+                width = max((cell_len(line) for line in value.plain.splitlines()), default=0)
+                if width > widths[index]:
+                    widths[index] = width
+        for column, width in zip(columns, widths, strict=True):
+            column.content_width = width
+        return rest
 
     def _scroll_cursor_into_view(self, animate: bool = False) -> None:
         if not self.hold_viewport:
