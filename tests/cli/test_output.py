@@ -6,26 +6,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from watchtui.cli.output import count, duration, stamp, table, whole_seconds
+from watchtui.cli.output import count, duration, table
+from watchtui.domain.document import iso
 
 
-def test_stamp_is_utc_to_the_second() -> None:
+def test_times_are_utc_to_the_second() -> None:
     at = datetime(2026, 7, 29, 14, 0, 5, 999999, tzinfo=timezone(timedelta(hours=2)))
-    assert stamp(at) == "2026-07-29T12:00:05Z"
-    assert stamp(None) is None
-
-
-def test_whole_seconds_cuts_time_fields_only() -> None:
-    doc = {
-        "generated_at": "2026-07-29T12:00:05.123456Z",
-        "sources": [{"since": "2026-07-29T12:00:05.5+02:00", "title": "12:00:05.123456Z"}],
-        "updates": [{"at": "2026-07-29T12:00:05Z", "text": "2026-07-29T12:00:05.1Z"}],
-    }
-    assert whole_seconds(doc) == {
-        "generated_at": "2026-07-29T12:00:05Z",
-        "sources": [{"since": "2026-07-29T12:00:05+02:00", "title": "12:00:05.123456Z"}],
-        "updates": [{"at": "2026-07-29T12:00:05Z", "text": "2026-07-29T12:00:05.1Z"}],
-    }
+    assert iso(at) == "2026-07-29T12:00:05Z"
+    assert iso(None) is None
 
 
 @pytest.mark.parametrize(

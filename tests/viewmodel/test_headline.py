@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from watchtui.domain.model import Impact
 from watchtui.engine.overview import Overview, SourceView
+from watchtui.ui.widgets.kiosk_board import build_tiles, calm_tile
 from watchtui.viewmodel.headline import headline
 
 NOW = datetime(2026, 7, 29, 12, 0, tzinfo=UTC)
@@ -46,3 +47,24 @@ def test_the_worst_level_leads_whatever_else_is_blind() -> None:
     assert line.level == "critical"
     assert line.lead(ascii_only=False) == "■ CRITICAL · A"
     assert line.text(ascii_only=True).startswith("# CRITICAL | A | 0 known open")
+
+
+def test_the_header_and_the_wall_agree_on_a_board_that_knows_nothing_yet() -> None:
+    """One definition of "nothing read yet" (``Overview.nothing_read_yet``): sources that were
+    tried and failed, never read, leave the header and the wall saying "No data yet" alike."""
+    never_read = Overview(
+        NOW,
+        sources=(
+            source("a", "failing", "unknown", read=False),
+            source("b", "never", "unknown", read=False),
+        ),
+    )
+    assert never_read.nothing_read_yet
+    assert "No data yet" in headline(never_read).text(ascii_only=True)
+    assert [t.name for t in build_tiles(never_read, NOW, ascii_only=True)] == ["A"]
+    assert calm_tile(never_read, NOW, ascii_only=True).name == "No data yet"
+    sources = (source("a", "failing", "unknown"), source("b", "never", "unknown", read=False))
+    one_read = Overview(NOW, sources=sources)
+    assert not one_read.nothing_read_yet
+    assert "No data yet" not in headline(one_read).text(ascii_only=True)
+    assert {t.name for t in build_tiles(one_read, NOW, ascii_only=True)} == {"A", "B"}

@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from watchtui.cli.common import days_before, load, open_store
-from watchtui.cli.output import stamp
 from watchtui.config import SourceSpec, resolve_sources
 from watchtui.domain.clock import Clock
+from watchtui.domain.document import iso
 from watchtui.domain.events import ChangeEvent
 from watchtui.engine.poller import EndpointOutcome, Poller
 
@@ -97,7 +97,7 @@ def round_line(number: int, at: datetime, outcomes: Sequence[EndpointOutcome], e
     tally = Counter(outcome.outcome for outcome in outcomes)
     failing = sorted({o.source_id for o in outcomes if o.outcome in ("error", "drifted")})
     line = (
-        f"round={number} at={stamp(at)} fetched={tally['ok']} not_modified="
+        f"round={number} at={iso(at)} fetched={tally['ok']} not_modified="
         f"{tally['not_modified']} failed={tally['error']} drifted={tally['drifted']} "
         f"events={events}"
     )
@@ -107,7 +107,7 @@ def round_line(number: int, at: datetime, outcomes: Sequence[EndpointOutcome], e
 def event_line(event: ChangeEvent) -> str:
     subject = event.title or event.component_id or event.incident_id or ""
     return (
-        f"event kind={event.kind} source={value(event.source_id)} at={stamp(event.at)} "
+        f"event kind={event.kind} source={value(event.source_id)} at={iso(event.at)} "
         f"subject={value(subject)}"
     )
 

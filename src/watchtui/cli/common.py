@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from watchtui.cli.output import whole_seconds
 from watchtui.config import (
     Config,
     config_path,
@@ -113,5 +112,5 @@ def days_before(now: datetime, days: int) -> datetime:
 
 
 def print_json(value: Any, out: TextIO) -> None:
-    json.dump(whole_seconds(value), out, indent=2, ensure_ascii=False)
+    json.dump(value, out, indent=2, ensure_ascii=False)
     out.write("\n")

@@ -17,9 +17,9 @@ from watchtui.cli.common import (
     print_json,
     resolve_source_id,
 )
-from watchtui.cli.output import count, duration, stamp, table, whole_seconds
+from watchtui.cli.output import count, duration, table
 from watchtui.config import resolve_sources
-from watchtui.domain.document import incident_to_dict
+from watchtui.domain.document import incident_to_dict, iso
 from watchtui.store import StoredIncident
 
 __all__ = ["HISTORY_FIELDS", "cmd_history", "history_record", "since_time"]
@@ -85,7 +85,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     elif args.csv:
         writer = csv.DictWriter(out, fieldnames=HISTORY_FIELDS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(whole_seconds(records))
+        writer.writerows(records)
     else:
         out.write(format_history(records, since))
     return 0
@@ -102,12 +102,12 @@ def history_record(stored: StoredIncident, now: datetime) -> dict[str, Any]:
 
 
 def format_history(records: list[dict[str, Any]], since: datetime) -> str:
-    head = f"{count(len(records), 'incident')} since {stamp(since)}\n"
+    head = f"{count(len(records), 'incident')} since {iso(since)}\n"
     if not records:
         return head
     rows = [
         [
-            stamp(datetime.fromisoformat(record["started_at"])) or "",
+            iso(datetime.fromisoformat(record["started_at"])) or "",
             duration(record["duration_seconds"]),
             _state(record),
             record["impact"],

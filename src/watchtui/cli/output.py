@@ -1,57 +1,13 @@
-"""How the CLI prints: times to the second, counted nouns, tables with a header row."""
+"""How the CLI prints: counted nouns, durations, tables with a header row.
+
+Times are written by ``domain.document.iso``, the one ISO writer.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
 
-__all__ = ["count", "duration", "stamp", "table", "whole_seconds"]
-
-# Keys of the JSON documents (domain.document and the CLI's own) that hold an ISO time.
-_TIME_KEYS = frozenset(
-    {
-        "at",
-        "since",
-        "started_at",
-        "updated_at",
-        "resolved_at",
-        "scheduled_for",
-        "scheduled_until",
-        "generated_at",
-        "last_success_at",
-        "last_attempt_at",
-    }
-)
-_FRACTION = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+(Z|[+-]\d\d:\d\d)$")
-
-
-def stamp(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC to the second, with ``Z``: what a person or a script wants to read."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def whole_seconds(value: Any) -> Any:
-    """``value`` with every time field of a JSON document cut to the second.
-
-    The domain's documents keep what a clock said (an inferred resolution carries microseconds);
-    nothing the CLI prints should.
-    """
-    if isinstance(value, dict):
-        return {
-            key: (
-                _FRACTION.sub(r"\1\2", item)
-                if key in _TIME_KEYS and isinstance(item, str)
-                else whole_seconds(item)
-            )
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [whole_seconds(item) for item in value]
-    return value
+__all__ = ["count", "duration", "table"]
 
 
 def count(number: int, noun: str, plural: str | None = None) -> str:

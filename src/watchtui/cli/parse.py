@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TextIO
 
 from watchtui.cli.common import CliError, print_json
-from watchtui.cli.output import count, stamp
-from watchtui.domain.document import snapshot_to_dict
+from watchtui.cli.output import count
+from watchtui.domain.document import iso, snapshot_to_dict
 from watchtui.domain.errors import FeedError
 from watchtui.domain.model import Snapshot
 from watchtui.domain.vetting import vet
@@ -41,7 +41,7 @@ def format_snapshot(snapshot: Snapshot) -> str:
     """A compact human summary.  Model text is already free of control characters."""
     lines: list[str] = []
     title = snapshot.page_name or "(unnamed page)"
-    lines.append(f"{title} [{snapshot.kind}]  updated {stamp(snapshot.updated_at) or 'unknown'}")
+    lines.append(f"{title} [{snapshot.kind}]  updated {iso(snapshot.updated_at) or 'unknown'}")
     claim = snapshot.page_status
     lines.append(
         f"page says: {claim.indicator or 'nothing'}"
@@ -60,15 +60,15 @@ def format_snapshot(snapshot: Snapshot) -> str:
     for incident in snapshot.incidents:
         state = "OPEN    " if incident.is_open else "resolved"
         lines.append(
-            f"  {state} {incident.impact:<11} {stamp(incident.started_at)}  {incident.title}"
+            f"  {state} {incident.impact:<11} {iso(incident.started_at)}  {incident.title}"
             f"  ({count(len(incident.updates), 'update')})"
         )
     if snapshot.maintenances:
         lines.append(f"maintenances: {len(snapshot.maintenances)}")
         for maintenance in snapshot.maintenances:
             lines.append(
-                f"  {maintenance.status:<11} {stamp(maintenance.scheduled_for) or '?'}"
-                f" .. {stamp(maintenance.scheduled_until) or '?'}  {maintenance.title}"
+                f"  {maintenance.status:<11} {iso(maintenance.scheduled_for) or '?'}"
+                f" .. {iso(maintenance.scheduled_until) or '?'}  {maintenance.title}"
             )
     for incident in (*snapshot.incidents, *snapshot.maintenances):
         if incident.time_note:

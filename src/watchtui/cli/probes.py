@@ -13,9 +13,10 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from watchtui.cli.common import CliError, load, open_store, print_json
-from watchtui.cli.output import duration, stamp, table
+from watchtui.cli.output import duration, table
 from watchtui.config import Config, ProbeSpec, add_probe, db_path, edit_config, remove_probe
 from watchtui.domain.assessment import EXIT_CRITICAL
+from watchtui.domain.document import iso
 
 __all__ = ["cmd_probes", "probe_type"]
 
@@ -159,7 +160,7 @@ def _list(args: argparse.Namespace, config: Config, out: TextIO) -> int:
                 "service": spec.service,
                 "region": spec.region,
                 "state": state.state if state else "unknown",
-                "since": stamp(state.since) if state else None,
+                "since": iso(state.since) if state else None,
                 "last_error": state.last_error if state else None,
                 "down_seconds_7d": int(down),
             }

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from watchtui.cli.common import load, open_store, print_json, resolve_source_id
-from watchtui.cli.output import count, stamp
+from watchtui.cli.output import count
 from watchtui.config import Config, SourceSpec, resolve_sources
 from watchtui.domain import assessment
-from watchtui.domain.document import incident_to_dict
+from watchtui.domain.document import incident_to_dict, iso
 from watchtui.domain.model import impact_rank
 from watchtui.engine.overview import Overview
 from watchtui.store import Store
@@ -95,8 +95,8 @@ def status_report(overview: Overview, selected: list[SourceSpec], now: datetime)
                 "health": source.health,
                 "impact": source.impact,
                 "known_impact": source.known_impact,
-                "last_success_at": stamp(source.last_success_at),
-                "last_attempt_at": stamp(source.last_attempt_at),
+                "last_success_at": iso(source.last_success_at),
+                "last_attempt_at": iso(source.last_attempt_at),
                 "last_error": source.last_error,
                 "note": source.note,
                 "components": impaired.get(source.id, []),
@@ -110,7 +110,7 @@ def status_report(overview: Overview, selected: list[SourceSpec], now: datetime)
     rows.sort(key=lambda r: (-impact_rank(r["impact"]), str(r["id"])))
     probes = [p for p in overview.probes if p.provider is None or p.provider in chosen]
     report: dict[str, Any] = {
-        "generated_at": stamp(now),
+        "generated_at": iso(now),
         "exit_code": assessment.exit_code(
             [row["impact"] for row in rows], probe_down=any(p.state == "down" for p in probes)
         ),
@@ -124,7 +124,7 @@ def status_report(overview: Overview, selected: list[SourceSpec], now: datetime)
                 "target": p.target,
                 "provider": p.provider,
                 "state": p.state,
-                "since": stamp(p.since),
+                "since": iso(p.since),
                 "last_error": p.last_error,
             }
             for p in probes
@@ -134,7 +134,7 @@ def status_report(overview: Overview, selected: list[SourceSpec], now: datetime)
                 "probe_id": d.probe_id,
                 "provider": d.provider,
                 "kind": d.kind,
-                "since": stamp(d.since),
+                "since": iso(d.since),
                 "message": d.message,
             }
             for d in overview.disagreements

@@ -5,7 +5,7 @@ Field names and meanings are documented in the README; change them only additive
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from watchtui.domain.model import Component, Incident, IncidentUpdate, Maintenance, Snapshot
@@ -14,7 +14,11 @@ JSON_FORMAT_VERSION = 1
 
 
 def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    """ISO 8601 in UTC to the second, with ``Z``: the one way a time is written for people and
+    scripts (a clock's microseconds, an inferred resolution's included, are noise to both)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def update_to_dict(update: IncidentUpdate) -> dict[str, Any]:

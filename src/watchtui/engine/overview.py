@@ -90,6 +90,17 @@ class IncidentView:
     def key(self) -> str:
         return item_key(self.source_id, self.incident.id)
 
+    @property
+    def counts_as_open(self) -> bool:
+        """Whether every count of open incidents counts it (a maintenance under way is not one:
+        ``domain.assessment.counts_as_open_incident``)."""
+        return counts_as_open_incident(self.incident, is_maintenance=self.is_maintenance)
+
+
+def count_open(views: Iterable[IncidentView]) -> int:
+    """Open incidents among ``views``, as the header, the panes, kiosk and ``status`` count them."""
+    return sum(1 for view in views if view.counts_as_open)
+
 
 @dataclass(frozen=True)
 class StreamItem:
@@ -175,6 +186,17 @@ class Overview:
     hints: tuple[HintView, ...] = ()
 
     @property
+    def open_count(self) -> int:
+        return count_open(self.open_incidents)
+
+    @property
+    def nothing_read_yet(self) -> bool:
+        """Sources are enabled and not one has ever been read: the board knows nothing yet (it
+        says "no data yet" rather than all clear, or than a list of waiting sources)."""
+        enabled = [s for s in self.sources if s.enabled]
+        return bool(enabled) and all(s.last_success_at is None for s in enabled)
+
+    @property
     def unhealthy_sources(self) -> tuple[SourceView, ...]:
         """Sources watchtui cannot see now (never read, stale, failing or drifted)."""
         return tuple(s for s in self.sources if s.health in BLIND)
@@ -196,7 +218,7 @@ def region_rows(overview: Overview) -> list[RegionRow]:
             )
             members[geo][slot] = (region, status)
     for view in overview.open_incidents:
-        counted = counts_as_open_incident(view.incident, is_maintenance=view.is_maintenance)
+        counted = view.counts_as_open
         for region in view.regions:
             geo = region.geography or "unmapped"
             if counted:

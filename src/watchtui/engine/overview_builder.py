@@ -22,6 +22,7 @@ from watchtui.engine.overview import (
     ProbeView,
     SourceView,
     StreamItem,
+    count_open,
 )
 from watchtui.signals.disagreements import disagreements
 from watchtui.signals.findings import CorrelationHint, Disagreement
@@ -232,11 +233,7 @@ class OverviewBuilder:
             enabled=record.enabled,
             impact=assessment.source_impact(health, impacts, statuses, record.page_indicator),
             known_impact=assessment.known_impact(impacts, statuses, record.page_indicator),
-            open_incidents=sum(
-                1
-                for v in on_board
-                if assessment.counts_as_open_incident(v.incident, is_maintenance=v.is_maintenance)
-            ),
+            open_incidents=count_open(on_board),
             note=stats.last_note,
         )
 

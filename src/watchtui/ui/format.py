@@ -52,10 +52,6 @@ def impact_cell(impact: Impact, *, ascii_only: bool = False) -> Text:
     return level_cell(impact, ascii_only=ascii_only)
 
 
-def status_style(status: ComponentStatus) -> str:
-    return level_style(severity.level_of_status(status))
-
-
 # Source freshness is its own vocabulary (how much we know, not how bad it is), with glyphs no
 # severity level uses; its weight follows the scale: failing reads as loud as a critical.
 _HEALTH: dict[str, tuple[str, str, str, Level]] = {
@@ -135,9 +131,9 @@ def duration(start: datetime, end: datetime | None, now: datetime) -> str:
 
 
 def clock(moment: datetime, *, local: bool = False, seconds: bool = False) -> str:
-    shown = moment.astimezone() if local else moment.astimezone(UTC)
-    text = shown.strftime("%H:%M:%S" if seconds else "%H:%M")
-    return f"{text} {'local' if local else 'UTC'}"
+    """'11:10 UTC' (or '11:10:05 local'): a time of day with the zone it is shown in."""
+    text = _shown(moment, local).strftime("%H:%M:%S" if seconds else "%H:%M")
+    return f"{text} {_zone(local)}"
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -145,6 +141,14 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def _shown(moment: datetime, local: bool) -> datetime:
     return moment.astimezone() if local else moment.astimezone(UTC)
+
+
+def _zone(local: bool) -> str:
+    return "local" if local else "UTC"
+
+
+# Within this, a time of day says when; beyond it, a bare clock time would read as today.
+_RECENT = timedelta(hours=20)
 
 
 def day(moment: datetime, *, local: bool = False) -> str:
@@ -159,18 +163,20 @@ def short_date_time(moment: datetime, *, local: bool = False) -> str:
     return f"{day(moment, local=local)} {at.hour:02d}:{at.minute:02d}"
 
 
-def when(moment: datetime, now: datetime, *, local: bool = False) -> str:
-    """'11:55' within the last day, else 'Jul 28' (a date is what matters for old news)."""
-    if now - moment < timedelta(hours=20):
-        return _shown(moment, local).strftime("%H:%M")
-    return day(moment, local=local)
+def dated(moment: datetime, *, local: bool = False) -> str:
+    """'Jul 29 11:10 UTC': date and time with the zone it is shown in (for facts, where no
+    column heading names the zone)."""
+    return f"{short_date_time(moment, local=local)} {_zone(local)}"
 
 
-def timestamp(moment: datetime | None, *, local: bool = False) -> str:
-    if moment is None:
-        return "—"
-    shown = moment.astimezone() if local else moment.astimezone(UTC)
-    return shown.strftime("%Y-%m-%d %H:%M") + ("" if local else "Z")
+def when(moment: datetime, now: datetime, *, local: bool = False, zone: bool = False) -> str:
+    """'11:55' within the last 20 hours, else 'Jul 28' (a date is what matters for old news).
+    With ``zone`` (prose, where no column heading names it): '11:55 UTC', else the full
+    'Jul 28 11:55 UTC'."""
+    recent = now - moment < _RECENT
+    if zone:
+        return clock(moment, local=local) if recent else dated(moment, local=local)
+    return _shown(moment, local).strftime("%H:%M") if recent else day(moment, local=local)
 
 
 def ellipsis(*, ascii_only: bool) -> str:

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from watchtui.domain import regions
-from watchtui.domain.assessment import Health, counts_as_open_incident
+from watchtui.domain.assessment import Health
 from watchtui.engine.overview import Overview
 from watchtui.viewmodel.severity import LOOKS, Level, glyph, level_of_probe, level_of_status, worst
 
@@ -108,15 +108,11 @@ def _named(overview: Overview) -> set[str]:
 
 def _facts(overview: Overview) -> tuple[str, ...]:
     enabled = [s for s in overview.sources if s.enabled]
-    blind_start = bool(enabled) and all(s.last_success_at is None for s in enabled)
+    blind_start = overview.nothing_read_yet
     facts: list[str] = []
     if overview.disagreements:
         facts.append(_plural(len(overview.disagreements), "disagreement"))
-    open_count = sum(
-        1
-        for v in overview.open_incidents
-        if counts_as_open_incident(v.incident, is_maintenance=v.is_maintenance)
-    )
+    open_count = overview.open_count
     # While any source is blind, the count is of what is known, and says so.
     known = "known open" if any(s.blind for s in enabled) else "open"
     facts.append("No data yet" if blind_start and not open_count else f"{open_count} {known}")

@@ -20,11 +20,11 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from watchtui.domain.clock import Clock, utcnow
-from watchtui.engine.overview import IncidentView, SourceView, open_first
+from watchtui.engine.overview import IncidentView, SourceView, count_open, open_first
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.engine_screen import EngineScreen, OpenIncident
-from watchtui.ui.screens.incident_list import IncidentTable, legend, open_count
+from watchtui.ui.screens.incident_list import IncidentTable, legend
 from watchtui.ui.widgets.fitted_table import EmptyNote, one_line
 from watchtui.ui.widgets.one_line import OneLine
 
@@ -430,7 +430,7 @@ class HistoryScreen(EngineScreen):
         else:
             count = len(self.views)
             heading.append(
-                f"{dot}{count} incident{'s' if count != 1 else ''}, {open_count(self.views)} open",
+                f"{dot}{count} incident{'s' if count != 1 else ''}, {count_open(self.views)} open",
                 style="bright_black",
             )
         if self.failure:

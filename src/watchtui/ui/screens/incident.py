@@ -21,7 +21,6 @@ from watchtui.domain.model import IncidentUpdate
 from watchtui.engine.overview import IncidentView
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
-from watchtui.ui.screens.incident_list import dated
 from watchtui.ui.widgets.ascii import ascii_scrollbars
 
 
@@ -56,7 +55,7 @@ def facts_text(view: IncidentView, now: datetime, *, ascii_only: bool, local: bo
     text.append_text(
         _line(
             "Started",
-            dated(incident.started_at, local=local),
+            fmt.dated(incident.started_at, local=local),
             (f"  ({fmt.age(incident.started_at, now)} ago)", "dim"),
         )
     )
@@ -65,7 +64,7 @@ def facts_text(view: IncidentView, now: datetime, *, ascii_only: bool, local: bo
     else:
         inferred = " (inferred: no longer listed)" if view.resolution_inferred else ""
         text.append_text(
-            _line("Resolved", dated(incident.resolved_at, local=local), (inferred, "dim"))
+            _line("Resolved", fmt.dated(incident.resolved_at, local=local), (inferred, "dim"))
         )
     lasted = fmt.duration(incident.started_at, incident.resolved_at, now)
     text.append_text(_line("Duration", lasted + (" so far" if incident.is_open else "")))
@@ -91,7 +90,7 @@ def facts_text(view: IncidentView, now: datetime, *, ascii_only: bool, local: bo
 def update_text(update: IncidentUpdate, *, ascii_only: bool, local: bool) -> Text:
     dot = " | " if ascii_only else " · "
     header = Text.assemble(
-        (dated(update.at, local=local), "bold"),
+        (fmt.dated(update.at, local=local), "bold"),
         dot,
         (update.status.replace("_", " "), "bold green" if update.status == "resolved" else "bold"),
         "\n",

@@ -6,7 +6,7 @@ and the probes screen use it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
@@ -18,9 +18,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
-from watchtui.domain.assessment import counts_as_open_incident
 from watchtui.domain.clock import Clock, utcnow
-from watchtui.engine.overview import IncidentView, open_first
+from watchtui.engine.overview import IncidentView, count_open, open_first
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.engine_screen import EngineScreen, OpenIncident
@@ -48,19 +47,6 @@ def incident_columns(*, provider: bool = True, resolved: bool = False) -> list[C
         columns.append(ColumnSpec("resolved", "Resolved UTC", 13, min_table_width=140))
     columns.append(ColumnSpec("duration", "Duration", 9))
     return columns
-
-
-def open_count(views: Iterable[IncidentView]) -> int:
-    """Open incidents as the header counts them: a maintenance under way is not one."""
-    return sum(
-        1 for v in views if counts_as_open_incident(v.incident, is_maintenance=v.is_maintenance)
-    )
-
-
-def dated(moment: datetime, *, local: bool) -> str:
-    """'Jul 29 11:10 UTC': the one date format, with the zone it is shown in (for facts, where
-    no column heading says it)."""
-    return f"{fmt.short_date_time(moment, local=local)} {'local' if local else 'UTC'}"
 
 
 def incident_cells(view: IncidentView, now: datetime, *, ascii_only: bool) -> dict[str, Text]:
@@ -135,11 +121,6 @@ class IncidentTable(FittedTable):
         self.set_rows(
             (view.key, incident_cells(view, now, ascii_only=ascii_only)) for view in views
         )
-
-    @property
-    def selected_view(self) -> IncidentView | None:
-        key = self.cursor_key
-        return None if key is None else self._views.get(key)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -223,7 +204,7 @@ class IncidentListScreen(EngineScreen):
     def on_incident_list_screen_loaded(self, message: IncidentListScreen.Loaded) -> None:
         self.failure = None
         self._count = len(message.views)
-        self._open_count = open_count(message.views)
+        self._open_count = count_open(message.views)
         table = self.query_one(IncidentTable)
         table.show(message.views, self.clock(), ascii_only=self.ascii_only)
         nothing = Text(f"watchtui has recorded no incidents of {one_line(self.list_title)}.")

@@ -26,7 +26,6 @@ from watchtui.engine.overview import DisagreementView, Overview, ProbeView
 from watchtui.engine.protocol import ProbeHistory, WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.engine_screen import EngineScreen
-from watchtui.ui.screens.incident_list import dated
 from watchtui.ui.widgets.fitted_table import ColumnSpec, FittedTable, one_line, show_text
 from watchtui.ui.widgets.latency_chart import LatencyChart
 from watchtui.ui.widgets.one_line import OneLine
@@ -156,9 +155,7 @@ def probe_facts(
     text.append("\n")
     text.append_text(fmt.probe_cell(probe.state, ascii_only=ascii_only))
     if probe.since is not None and probe.state != "unknown":
-        # A clock time alone would read as today.
-        recent = now - probe.since < timedelta(hours=20)
-        when = fmt.clock(probe.since, local=local) if recent else dated(probe.since, local=local)
+        when = fmt.when(probe.since, now, local=local, zone=True)
         text.append(f" for {lasted(probe.since, now)}, since {when}")
     elif probe.state == "unknown":
         text.append(" (not run yet, or not for a while)", style="dim")

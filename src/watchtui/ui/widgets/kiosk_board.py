@@ -20,9 +20,15 @@ from typing import Literal
 from rich.text import Text
 
 from watchtui.domain import regions
-from watchtui.domain.assessment import counts_as_open_incident
 from watchtui.domain.model import Region, impact_rank, status_rank
-from watchtui.engine.overview import ComponentView, IncidentView, Overview, ProbeView, SourceView
+from watchtui.engine.overview import (
+    ComponentView,
+    IncidentView,
+    Overview,
+    ProbeView,
+    SourceView,
+    count_open,
+)
 from watchtui.ui import format as fmt
 from watchtui.viewmodel import severity, signals
 from watchtui.viewmodel.headline import headline
@@ -118,12 +124,6 @@ def _impaired(components: list[ComponentView]) -> list[ComponentView]:
     return sorted(shown, key=lambda c: (-status_rank(c.status), c.provider, c.name))
 
 
-def _counted(views: list[IncidentView]) -> int:
-    return sum(
-        1 for v in views if counts_as_open_incident(v.incident, is_maintenance=v.is_maintenance)
-    )
-
-
 def _geographies(places: tuple[Region, ...]) -> set[str]:
     # Regions no table maps ("unmapped") are left to the provider's tile: "Unmapped" names no
     # place a reader can act on.
@@ -158,7 +158,7 @@ def geography_tiles(overview: Overview, *, ascii_only: bool) -> list[Tile]:
         rest = [_probe_line(p, ascii_only=ascii_only) for p in down]
         rest += [_component_line(c, provider=True, ascii_only=ascii_only) for c in impaired]
         lines, details = _with_latest(views, rest, provider=True, ascii_only=ascii_only)
-        count = _counted(views)
+        count = count_open(views)
         # Where only the user's probes fail, what counts is how many: a large "0 open" beside
         # CRITICAL would read as a contradiction.
         count, unit = (len(down), "down") if down and not count else (count, "open")
@@ -246,7 +246,7 @@ def build_tiles(overview: Overview, now: datetime, *, ascii_only: bool) -> list[
     probes = _placeless_probes_tile(overview, ascii_only=ascii_only)
     if probes is not None:
         tiles.append(probes)
-    blind_start = _blind_start(overview)
+    blind_start = overview.nothing_read_yet
     for source in overview.sources:
         if not source.enabled or source.impact == "none":
             continue
@@ -254,11 +254,6 @@ def build_tiles(overview: Overview, now: datetime, *, ascii_only: bool) -> list[
             continue  # the calm panel says "no data yet" once, not once per source
         tiles.append(provider_tile(source, overview, now, ascii_only=ascii_only))
     return sorted(tiles, key=_order)
-
-
-def _blind_start(overview: Overview) -> bool:
-    enabled = [s for s in overview.sources if s.enabled]
-    return bool(enabled) and all(s.health == "never" for s in enabled)
 
 
 def more_tile(hidden: list[Tile], *, ascii_only: bool) -> Tile:
@@ -290,7 +285,7 @@ def calm_tile(overview: Overview, now: datetime, *, ascii_only: bool) -> Tile:
         # Before the first poll has registered any source, as much as when none is configured.
         lines: tuple[Text, ...] = (Text("no source has been read yet"),)
         return Tile("calm", "calm", "No data yet", "unknown", None, "", lines)
-    if _blind_start(overview):
+    if overview.nothing_read_yet:
         names = ", ".join(s.name for s in enabled)
         lines = (Text(f"{len(enabled)} sources, not read yet:"), Text(names, style="dim"))
         return Tile("calm", "calm", "No data yet", "unknown", None, "", lines)

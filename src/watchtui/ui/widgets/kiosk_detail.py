@@ -8,7 +8,7 @@ earlier updates as room allows.  Remote text goes into ``Text`` as it is, never 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.text import Text
 
@@ -16,14 +16,6 @@ from watchtui.engine.overview import IncidentView
 from watchtui.ui import format as fmt
 from watchtui.ui.widgets.kiosk_board import NO_UPDATES
 from watchtui.viewmodel import severity
-
-
-def _at(moment: datetime, now: datetime, *, local: bool) -> str:
-    """'11:55 UTC' today, 'Jul 28 11:55 UTC' for older news."""
-    if now - moment < timedelta(hours=20):
-        return fmt.clock(moment, local=local)
-    zone = "local" if local else "UTC"
-    return f"{fmt.short_date_time(moment, local=local)} {zone}"
 
 
 def detail_text(
@@ -40,13 +32,13 @@ def detail_text(
     text.append(view.provider, style="bold")
     state = "maintenance" if view.is_maintenance else "incident"
     text.append(f"{sep}{state} {incident.status}{sep}")
-    text.append(f"started {_at(incident.started_at, now, local=local)}")
+    text.append(f"started {fmt.when(incident.started_at, now, local=local, zone=True)}")
     text.append(f" ({fmt.age(incident.started_at, now)} ago)", style="dim")
     updates = sorted(incident.updates, key=lambda u: u.at, reverse=True)
     text.append(gap)
     if updates:
         latest = updates[0]
-        text.append(f"Latest, {_at(latest.at, now, local=local)}: ", style="bold")
+        text.append(f"Latest, {fmt.when(latest.at, now, local=local, zone=True)}: ", style="bold")
         text.append(latest.text.strip())
     else:
         text.append(NO_UPDATES.capitalize(), style="italic")
@@ -56,7 +48,7 @@ def detail_text(
         text.append_text(where)
     for earlier in updates[1:]:
         text.append(gap)
-        text.append(f"{_at(earlier.at, now, local=local)}: ", style="dim bold")
+        text.append(f"{fmt.when(earlier.at, now, local=local, zone=True)}: ", style="dim bold")
         text.append(earlier.text.strip(), style="dim")
     return text
 
