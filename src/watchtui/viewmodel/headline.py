@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from watchtui.domain import regions
 from watchtui.domain.assessment import Health
 from watchtui.engine.overview import Overview
-from watchtui.viewmodel.severity import LOOKS, Level, glyph, level_of_probe, level_of_status, worst
+from watchtui.viewmodel.severity import (
+    LOOKS,
+    Level,
+    glyph,
+    level_of_probe,
+    level_of_status,
+    separator,
+    worst,
+)
 
 _BLIND_WORDS: tuple[tuple[Health, str], ...] = (
     ("failing", "failing"),
@@ -45,12 +53,12 @@ class Headline:
 
     def lead(self, *, ascii_only: bool) -> str:
         """'■ CRITICAL · US West +1' — the part that must survive the narrowest screen."""
-        sep = " | " if ascii_only else " · "
+        sep = separator(ascii_only=ascii_only)
         head = f"{glyph(self.level, ascii_only=ascii_only)} {self.word}"
         return head + (sep + self.where if self.where else "")
 
     def text(self, *, ascii_only: bool) -> str:
-        sep = " | " if ascii_only else " · "
+        sep = separator(ascii_only=ascii_only)
         return sep.join([self.lead(ascii_only=ascii_only), *self.facts])
 
 

@@ -121,6 +121,12 @@ def glyph(level: Level, *, ascii_only: bool) -> str:
     return look.ascii_glyph if ascii_only else look.glyph
 
 
+def separator(*, ascii_only: bool) -> str:
+    """What stands between the facts of one line (header, titles, details): " · ", or " | "
+    where the terminal is ASCII only."""
+    return " | " if ascii_only else " · "
+
+
 def label(level: Level, *, ascii_only: bool) -> str:
     """'■ CRITICAL', '+ ok': a symbol and a word, so the level reads without colour."""
     return f"{glyph(level, ascii_only=ascii_only)} {LOOKS[level].word}"

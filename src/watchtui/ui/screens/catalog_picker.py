@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from watchtui import catalog
 from watchtui.catalog import CatalogEntry
 from watchtui.ui.catalog_search import search_catalog
+from watchtui.viewmodel.severity import separator
 
 RESULTS = 50
 _NAME_WIDTH = 30
@@ -75,7 +76,7 @@ class CatalogPicker(ModalScreen[str | None]):
     def _hint(self) -> Text:
         entries = catalog.load_catalog()
         links = sum(1 for e in entries if not e.pollable)
-        dot = " | " if self.ascii_only else " · "
+        dot = separator(ascii_only=self.ascii_only)
         return Text(
             f"{len(entries)} providers, {links} without a feed (dimmed)"
             f"{dot}enter add{dot}esc cancel",

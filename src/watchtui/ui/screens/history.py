@@ -27,6 +27,7 @@ from watchtui.ui.screens.engine_screen import EngineScreen, OpenIncident
 from watchtui.ui.screens.incident_list import IncidentTable, legend
 from watchtui.ui.widgets.fitted_table import EmptyNote, one_line
 from watchtui.ui.widgets.one_line import OneLine
+from watchtui.viewmodel.severity import separator
 
 # (label, span): cycled with ``d``.
 PRESETS: tuple[tuple[str, timedelta], ...] = (
@@ -411,12 +412,12 @@ class HistoryScreen(EngineScreen):
         why.append(".")
         keys = ["/ filter"] if query.text else []
         keys += ["d range", "p provider"]
-        sep = " | " if self.ascii_only else " · "
+        sep = separator(ascii_only=self.ascii_only)
         why.append("  " + sep.join(keys), style="bright_black")
         return why
 
     def _heading(self) -> Text:
-        dot = " | " if self.ascii_only else " · "
+        dot = separator(ascii_only=self.ascii_only)
         heading = Text.assemble(("History", "bold"), f"  last {PRESETS[self.preset][0]}", dot)
         name = self._provider_name()
         heading.append("all providers" if name is None else one_line(name))

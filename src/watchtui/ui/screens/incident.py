@@ -22,6 +22,7 @@ from watchtui.engine.overview import IncidentView
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.widgets.ascii import ascii_scrollbars
+from watchtui.viewmodel.severity import separator
 
 
 def is_web_url(url: str | None) -> bool:
@@ -37,7 +38,7 @@ def _line(label: str, *value: str | Text | tuple[str, str]) -> Text:
 
 def facts_text(view: IncidentView, now: datetime, *, ascii_only: bool, local: bool) -> Text:
     incident = view.incident
-    dot = " | " if ascii_only else " · "
+    dot = separator(ascii_only=ascii_only)
     nothing = "-" if ascii_only else "—"
     kind = "maintenance" if view.is_maintenance else "incident"
     state = "open" if incident.is_open else "resolved"
@@ -88,7 +89,7 @@ def facts_text(view: IncidentView, now: datetime, *, ascii_only: bool, local: bo
 
 
 def update_text(update: IncidentUpdate, *, ascii_only: bool, local: bool) -> Text:
-    dot = " | " if ascii_only else " · "
+    dot = separator(ascii_only=ascii_only)
     header = Text.assemble(
         (fmt.dated(update.at, local=local), "bold"),
         dot,

@@ -30,6 +30,7 @@ from watchtui.ui.widgets.source_strip import SourceStrip
 from watchtui.ui.widgets.state import PaneState
 from watchtui.ui.widgets.status_header import StatusHeader
 from watchtui.ui.widgets.stream import StreamPane
+from watchtui.viewmodel.severity import separator
 
 if TYPE_CHECKING:
     from watchtui.ui.app import WatchApp
@@ -206,7 +207,7 @@ class MainScreen(Screen[None]):
             parts.append(f"{unread} new (m: mark read)")
         if above := stream.above_label(ascii_only=ascii_only):
             parts.append(f"{above} (g: follow)")
-        title = (" | " if ascii_only else " · ").join(parts)
+        title = separator(ascii_only=ascii_only).join(parts)
         # Setting a border title repaints the whole widget even when the text is the same: on an
         # idle screen that would resend the stream to the terminal on every poll.
         if stream.border_title != title:

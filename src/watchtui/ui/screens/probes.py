@@ -30,6 +30,7 @@ from watchtui.ui.widgets.fitted_table import ColumnSpec, FittedTable, one_line, 
 from watchtui.ui.widgets.latency_chart import LatencyChart
 from watchtui.ui.widgets.one_line import OneLine
 from watchtui.viewmodel import signals
+from watchtui.viewmodel.severity import separator
 
 HISTORY_DAYS = 7
 # Enough runs for the widest chart; the store keeps far more.
@@ -103,7 +104,7 @@ def depends_on(probe: ProbeView, *, ascii_only: bool = False) -> str:
         parts.append(probe.service)
     if probe.region is not None:
         parts.append(probe.region.code)
-    return (" | " if ascii_only else " · ").join(p for p in parts if p)
+    return separator(ascii_only=ascii_only).join(p for p in parts if p)
 
 
 def probe_cells(
@@ -135,7 +136,7 @@ def probe_facts(
     ascii_only: bool,
     local: bool = False,
 ) -> Text:
-    dot = " | " if ascii_only else " · "
+    dot = separator(ascii_only=ascii_only)
     text = Text.assemble((probe.label, "bold"), dot, probe.type, dot, probe.target, no_wrap=False)
     depends: list[str] = []
     if probe.provider_name or probe.provider:
@@ -420,7 +421,7 @@ class ProbesScreen(EngineScreen):
         return Text(NO_PROBES)
 
     def _heading(self) -> Text:
-        dot = " | " if self.ascii_only else " · "
+        dot = separator(ascii_only=self.ascii_only)
         heading = Text.assemble(("Probes", "bold"))
         if self.overview is None:
             heading.append(dot + "loading...", style="bright_black")

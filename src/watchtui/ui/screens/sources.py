@@ -22,6 +22,7 @@ from watchtui.ui.screens.catalog_picker import CatalogPicker
 from watchtui.ui.screens.engine_screen import EngineScreen, OpenIncident
 from watchtui.ui.widgets.fitted_table import ColumnSpec, EmptyNote, FittedTable, one_line, show_text
 from watchtui.ui.widgets.one_line import OneLine
+from watchtui.viewmodel.severity import separator
 
 SOURCE_COLUMNS = (
     ColumnSpec("name", "Source", 18, narrow_width=14),
@@ -80,7 +81,7 @@ def source_cells(source: SourceView, now: datetime, *, ascii_only: bool) -> dict
 
 def source_detail(source: SourceView, now: datetime, *, ascii_only: bool) -> Text:
     """The selected source in full: what the table truncates or drops at 80 columns."""
-    dot = " | " if ascii_only else " · "
+    dot = separator(ascii_only=ascii_only)
     detail = Text.assemble(
         (one_line(source.name), "bold"),
         dot,
@@ -283,7 +284,7 @@ class SourcesScreen(EngineScreen):
             self.query_one("#heading", OneLine).show(self._heading())
 
     def _heading(self) -> Text:
-        dot = " | " if self.ascii_only else " · "
+        dot = separator(ascii_only=self.ascii_only)
         heading = Text.assemble(("Sources", "bold"))
         if not self._loaded:
             heading.append(

@@ -32,7 +32,7 @@ from watchtui.engine.overview import (
 from watchtui.ui import format as fmt
 from watchtui.viewmodel import severity, signals
 from watchtui.viewmodel.headline import headline
-from watchtui.viewmodel.severity import Level
+from watchtui.viewmodel.severity import Level, separator
 
 TileKind = Literal["geography", "probes", "provider", "more", "calm"]
 # Geographies first at the same level and count: "where" reads before "who".
@@ -303,7 +303,7 @@ def calm_tile(overview: Overview, now: datetime, *, ascii_only: bool) -> Tile:
 def calm_head(tile: Tile, *, ascii_only: bool, count: bool = True) -> Text:
     """'● OK · 0 open · All clear': the level in its word, upper case as in the header; without
     the count when large digits say it."""
-    sep = " | " if ascii_only else " · "
+    sep = separator(ascii_only=ascii_only)
     word = severity.LOOKS[tile.level].word.upper()
     head = Text(f"{severity.glyph(tile.level, ascii_only=ascii_only)} {word}")
     head.stylize(fmt.level_style(tile.level))

@@ -22,7 +22,7 @@ def detail_text(
     view: IncidentView, now: datetime, *, local: bool, ascii_only: bool, roomy: bool
 ) -> Text:
     incident = view.incident
-    sep = " | " if ascii_only else " · "
+    sep = severity.separator(ascii_only=ascii_only)
     gap = "\n\n" if roomy else "\n"
     # Assembled: the cell's style (its base style) must not run on into the title.
     text = Text.assemble(fmt.level_cell(incident.impact, ascii_only=ascii_only))

@@ -25,7 +25,7 @@ from watchtui.engine.overview import ProbeView, RegionRow, region_rows
 from watchtui.ui import format as fmt
 from watchtui.ui.messages import OpenProbe, RegionFilterToggled, ShowIncidents
 from watchtui.ui.widgets.keyed_table import Cells, KeyedTable, no_matches
-from watchtui.ui.widgets.state import PaneState, marker
+from watchtui.ui.widgets.state import PaneState, fold, marker
 from watchtui.viewmodel import signals, watching
 from watchtui.viewmodel.watching import WatchTarget
 
@@ -97,9 +97,6 @@ class RegionsPane(KeyedTable):
 
     FLEX_COLUMN = "name"
     COLUMNS = (("Geography", "name"), ("Status", "status"), ("Open", "open"))
-    # Impaired locations of one geography beyond this are folded: the worst few are shown.
-    FOLD_AT = 5
-    FOLD_SHOW = 3
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -120,9 +117,7 @@ class RegionsPane(KeyedTable):
             unfold = state.show_all_services or bool(state.needle) or state.only_watched
             shown = [c for c in children if unfold or c[3]]
             healthy = len(children) - len(shown)
-            folded: list[tuple[str, _RowInfo, Cells, bool]] = []
-            if len(shown) > self.FOLD_AT and not unfold:
-                shown, folded = shown[: self.FOLD_SHOW], shown[self.FOLD_SHOW :]
+            shown, folded = fold(shown, unfolded=unfold)
             rows.append((key, self._geography_cells(geo, state, healthy)))
             for child, child_info, cells, _ in shown:
                 info[child] = child_info

@@ -25,16 +25,13 @@ from watchtui.engine.overview import ComponentView, ProbeView, SourceView, compo
 from watchtui.ui import format as fmt
 from watchtui.ui.messages import OpenProbe, ShowIncidents
 from watchtui.ui.widgets.keyed_table import Cells, KeyedTable, no_matches
-from watchtui.ui.widgets.state import PaneState, marker
+from watchtui.ui.widgets.state import PaneState, fold, marker
 from watchtui.viewmodel import severity, signals, watching
 from watchtui.viewmodel.watching import WatchTarget
 
 # The group of probes that depend on no configured provider.
 UNLINKED = ""
 UNLINKED_NAME = "Your probes"
-# More impaired components than this under one provider are folded: the worst few are shown.
-FOLD_AT = 5
-FOLD_SHOW = 3
 
 
 @dataclass(frozen=True)
@@ -82,9 +79,7 @@ class ServicesPane(KeyedTable):
         for group in self._groups(state):
             shown = [c for c in group.components if self._expanded(c, group, state)]
             hidden = len(group.components) - len(shown)
-            folded: list[ComponentView] = []
-            if len(shown) > FOLD_AT and not (state.show_all_services or state.needle):
-                shown, folded = shown[:FOLD_SHOW], shown[FOLD_SHOW:]
+            shown, folded = fold(shown, unfolded=state.show_all_services or bool(state.needle))
             key = f"p\x1f{group.source_id}"
             info[key] = _RowInfo(group.source_id, group.provider)
             rows.append((key, self._provider_cells(group, hidden, state)))
@@ -114,7 +109,7 @@ class ServicesPane(KeyedTable):
             for level in reversed(severity.LEVELS)
             if counts[level]
         ]
-        sep = " | " if state.ascii_only else " · "
+        sep = severity.separator(ascii_only=state.ascii_only)
         label = Text.assemble(
             f"  +{len(folded)} more impaired: ", (sep.join(words), ""), (" (a: show all)", "dim")
         )
@@ -225,7 +220,7 @@ class ServicesPane(KeyedTable):
             notes.append(f"{source.health}, last read {fmt.age(source.last_success_at, state.now)}")
         if hidden:
             notes.append(f"{hidden} ok")
-        sep = " | " if state.ascii_only else " · "
+        sep = severity.separator(ascii_only=state.ascii_only)
         # The counts follow the name in the wide column, so the name is never the part cut.
         label = Text.assemble(
             self._watch_mark(watched, state),

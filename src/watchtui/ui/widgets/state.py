@@ -5,8 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from watchtui.engine.overview import Overview
+
+_Row = TypeVar("_Row")
+
+# More impaired rows than this under one heading (a provider, a geography) are folded: the worst
+# few are shown, then one "+N more" row (``a`` unfolds).  Real pages list hundreds of places.
+FOLD_AT = 5
+FOLD_SHOW = 3
+
+
+def fold(rows: list[_Row], *, unfolded: bool) -> tuple[list[_Row], list[_Row]]:
+    """``rows`` (worst first) split into those shown and those folded away."""
+    if unfolded or len(rows) <= FOLD_AT:
+        return rows, []
+    return rows[:FOLD_SHOW], rows[FOLD_SHOW:]
 
 
 @dataclass(frozen=True)
