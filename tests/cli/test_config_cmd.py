@@ -82,3 +82,34 @@ def test_show_is_json(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(out)
     assert code == 0 and doc["exists"] is True
     assert [s["id"] for s in doc["sources"]] == ["github"]
+
+
+def test_check_warns_of_entries_that_name_nothing_polled(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.write_text(
+        "[watch]\nproviders = ['github']\n"
+        "[watch.intervals]\ngithub = 120\ngitlab = 120\ngh = 90\n"
+        "[watchlist]\n"
+        "providers = ['github', 'gh', 'gtihub']\n"
+        "components = ['github:Actions', 'Actions', 'nosuch:API']\n"
+        "regions = ['eu-west', 'aws:us-west-2', 'unmapped', 'us-wset', 'aws:']\n"
+    )
+    code, out, err = run(capsys, "config", "check")
+    assert (code, err) == (1, "")
+    *warnings, verdict = out.splitlines()
+    assert warnings == [
+        "warning: key 'watchlist.providers[1]': 'gh' is an alias; write 'github'",
+        "warning: key 'watchlist.providers[2]': 'gtihub' names no source watchtui polls",
+        "warning: key 'watchlist.components[1]': 'Actions' is not"
+        ' "<source id>:<component name>"',
+        "warning: key 'watchlist.components[2]': 'nosuch' names no source watchtui polls",
+        "warning: key 'watchlist.regions[3]': 'us-wset' is no geography (one of: africa, "
+        "asia-east, asia-south, asia-southeast, canada, china, eu-central, eu-north, eu-south, "
+        "eu-west, global, japan, korea, mexico, middle-east, oceania, south-america, uk, "
+        "us-central, us-east, us-west)",
+        "warning: key 'watchlist.regions[4]': 'aws:' is not \"<provider>:<region code>\"",
+        "warning: key 'watch.intervals.gitlab': 'gitlab' is not a watched provider",
+        "warning: key 'watch.intervals.gh': 'gh' is an alias; write 'github'",
+    ]
+    assert verdict == f"holds, with 8 warnings: {env}; 1 source, 0 probes"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -155,3 +156,55 @@ def test_a_fresh_store_is_blind_not_ok(
     (row,) = report["sources"]
     assert (row["id"], row["health"], row["impact"]) == ("a", "never", "unknown")
     assert server.request_count("/a/api/v2/summary.json") == 0
+
+
+def _edge_summary(status: str) -> bytes:
+    """A page whose one component sits in Paris (CDG: geography eu-west)."""
+    page = json.loads(summary())
+    page["components"][0].update(name="Paris, France - (CDG)", status=status)
+    return json.dumps(page).encode()
+
+
+def test_a_check_of_no_source_is_unknown_never_ok(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.write_text("[watch]\nproviders = []\n")
+    code, report = run_json(capsys, "status", "--json")
+    assert code == 3 and report["sources"] == []
+    assert report["note"] == "no enabled source is configured"
+    code, out, _ = run(capsys, "status")
+    assert code == 3 and out.startswith("UNKNOWN: 0 sources at ")
+    assert out.splitlines()[1] == "note: no enabled source is configured"
+
+
+def test_asking_for_a_disabled_source_is_an_error_not_ok(
+    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure(env, server, "a", "off")
+    env.write_text(env.read_text().replace("id = 'off'", "id = 'off'\nenabled = false"))
+    serve(server, "a", summary())
+    code, _, err = run(capsys, "status", "--source", "off")
+    assert code == 3
+    assert one_error_line(err).startswith("watchtui: source off is disabled")
+
+
+def test_only_watched_reaches_sources_through_watched_regions(
+    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure(env, server, "edge", "other", extra="[watchlist]\nregions = ['eu-west']\n")
+    serve(server, "edge", _edge_summary("major_outage"))
+    serve(server, "other", summary(incident("x")))
+    code, report = run_json(capsys, "status", "--json", "--only-watched")
+    # Only the page with a component in eu-west is reported, and its outage sets the code.
+    assert [r["id"] for r in report["sources"]] == ["edge"] and code == 2
+    assert "note" not in report
+
+
+def test_only_watched_that_reaches_nothing_is_unknown_and_says_why(
+    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure(env, server, "a", extra="[watchlist]\nregions = ['asia-southeast']\n")
+    serve(server, "a", summary(incident("x")))
+    code, report = run_json(capsys, "status", "--json", "--only-watched")
+    assert code == 3 and report["sources"] == []
+    assert report["note"].startswith("the watchlist reaches no enabled source")

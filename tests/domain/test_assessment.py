@@ -62,7 +62,7 @@ def test_durations_are_never_negative() -> None:
 @pytest.mark.parametrize(
     ("impacts", "probe_down", "expected"),
     [
-        ([], False, 0),
+        ([], False, 3),
         (["none", "maintenance"], False, 0),
         (["minor"], False, 1),
         (["major"], False, 2),
@@ -77,3 +77,10 @@ def test_exit_codes_follow_the_monitoring_plugin_convention(
     impacts: list[Impact], probe_down: bool, expected: int
 ) -> None:
     assert exit_code(impacts, probe_down=probe_down) == expected
+
+
+def test_a_check_that_read_nothing_is_unknown_and_a_probe_that_answered_is_knowledge() -> None:
+    assert exit_code([]) == 3
+    assert exit_code([], probe_up=True) == 0
+    assert exit_code(["unknown"], probe_up=True) == 3
+    assert exit_code(["none"], probe_up=True, probe_down=True) == 2

@@ -12,7 +12,7 @@ import asyncio
 from datetime import datetime
 from typing import Any, TextIO
 
-from watchtui.cli.common import load, open_store, print_json, resolve_source_id
+from watchtui.cli.common import CliError, load, open_store, print_json, resolve_source_id
 from watchtui.cli.output import count
 from watchtui.config import Config, SourceSpec, resolve_sources
 from watchtui.domain import assessment
@@ -20,19 +20,34 @@ from watchtui.domain.document import incident_to_dict, iso
 from watchtui.domain.model import impact_rank
 from watchtui.engine.overview import Overview
 from watchtui.store import Store
+from watchtui.viewmodel import watching
 
 
 def selected_specs(args: argparse.Namespace, config: Config) -> list[SourceSpec]:
+    """The enabled sources the command line asks for (all of them without ``--source``).  A
+    source asked for by name that is disabled is an error: the check would silently skip it."""
     specs = resolve_sources(config)
     if args.source:
         known = {s.id for s in specs}
         wanted = {resolve_source_id(raw, known) for raw in args.source}
+        disabled = sorted(s.id for s in specs if s.id in wanted and not s.enabled)
+        if disabled:
+            raise CliError(
+                f"source {', '.join(disabled)} is disabled: enable it in the Sources screen (s)"
+                " or in the config"
+            )
         specs = [s for s in specs if s.id in wanted]
-    if getattr(args, "only_watched", False) and not config.watchlist.empty:
-        watched = set(config.watchlist.providers)
-        watched |= {c.split(":", 1)[0] for c in config.watchlist.components}
-        specs = [s for s in specs if s.id in watched]
     return [s for s in specs if s.enabled]
+
+
+def touching_watchlist(overview: Overview) -> set[str]:
+    """Sources the watchlist reaches: watched themselves, or through one of their components or
+    open incidents (by name, or by a watched region), as the board highlights them."""
+    watched = overview.watched
+    found = {s.id for s in overview.sources if s.id in watched}
+    found |= {c.source_id for c in overview.components if watching.component_watched(c, watched)}
+    found |= {v.source_id for v in overview.open_incidents if watching.incident_watched(v, watched)}
+    return found
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
@@ -45,7 +60,15 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     if not args.cached and not store.readonly:
         asyncio.run(_fetch_round(store, specs, config))
     overview = Engine(store, config, clock=args.clock).overview()
+    note = None if specs else "no enabled source is configured"
+    if getattr(args, "only_watched", False) and not config.watchlist.empty:
+        reached = touching_watchlist(overview)
+        specs = [s for s in specs if s.id in reached]
+        if not specs:
+            note = "the watchlist reaches no enabled source (see `watchtui config check`)"
     report = status_report(overview, specs, args.clock())
+    if note is not None:
+        report["note"] = note
     if args.json:
         print_json(report, out)
     else:
@@ -112,7 +135,9 @@ def status_report(overview: Overview, selected: list[SourceSpec], now: datetime)
     report: dict[str, Any] = {
         "generated_at": iso(now),
         "exit_code": assessment.exit_code(
-            [row["impact"] for row in rows], probe_down=any(p.state == "down" for p in probes)
+            [row["impact"] for row in rows],
+            probe_down=any(p.state == "down" for p in probes),
+            probe_up=any(p.state == "up" for p in probes),
         ),
         "sources": rows,
     }
@@ -168,6 +193,8 @@ def format_status(report: dict[str, Any]) -> str:
         f"{_LABEL[report['exit_code']]}: {count(len(report['sources']), 'source')} "
         f"at {report['generated_at']}"
     ]
+    if "note" in report:
+        lines.append(f"note: {report['note']}")
     lines.append(f"{'SOURCE':<22} {'IMPACT':<11} {'HEALTH':<8} OPEN  DETAIL")
     for row in report["sources"]:
         lines.append(

@@ -109,12 +109,20 @@ _EXIT_FOR_IMPACT: dict[Impact, int] = {
 }
 
 
-def exit_code(impacts: Iterable[Impact], *, probe_down: bool = False) -> int:
+def exit_code(
+    impacts: Iterable[Impact], *, probe_down: bool = False, probe_up: bool = False
+) -> int:
     """The worst *known* state wins (a watched probe down is critical); UNKNOWN only when nothing
-    worse than OK is known, so one unreadable source does not mask a real outage elsewhere."""
+    worse than OK is known, so one unreadable source does not mask a real outage elsewhere.  A
+    check that read nothing (no source, no probe that answered) knows nothing: UNKNOWN, never
+    OK."""
     codes = [_EXIT_FOR_IMPACT[impact] for impact in impacts]
     if probe_down:
         codes.append(EXIT_CRITICAL)
+    if probe_up:
+        codes.append(EXIT_OK)
+    if not codes:
+        return EXIT_UNKNOWN
     known = [code for code in codes if code != EXIT_UNKNOWN]
     worst_known = max(known, default=EXIT_OK)
     if worst_known > EXIT_OK:
