@@ -101,8 +101,7 @@ def test_check_warns_of_entries_that_name_nothing_polled(
     assert warnings == [
         "warning: key 'watchlist.providers[1]': 'gh' is an alias; write 'github'",
         "warning: key 'watchlist.providers[2]': 'gtihub' names no source watchtui polls",
-        "warning: key 'watchlist.components[1]': 'Actions' is not"
-        ' "<source id>:<component name>"',
+        "warning: key 'watchlist.components[1]': 'Actions' is not \"<source id>:<component name>\"",
         "warning: key 'watchlist.components[2]': 'nosuch' names no source watchtui polls",
         "warning: key 'watchlist.regions[3]': 'us-wset' is no geography (one of: africa, "
         "asia-east, asia-south, asia-southeast, canada, china, eu-central, eu-north, eu-south, "

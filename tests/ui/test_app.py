@@ -260,3 +260,14 @@ async def test_idle_app_sends_nothing_to_the_terminal(board: Board) -> None:
         await pilot.pause(0.3)
         assert frames == []
         assert len(update_keys(app)) == STREAM_ROWS - 3
+
+
+async def test_ctrl_c_quits_as_interrupted_even_from_the_filter(board: Board) -> None:
+    app = make_app(board)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")  # the filter's input has the focus
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert not app.is_running
+    assert app.return_code == 130

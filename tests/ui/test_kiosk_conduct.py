@@ -76,7 +76,9 @@ async def test_the_detail_says_when_an_incident_has_no_update_yet(board: Board) 
         assert "Latest," not in text
 
 
-@pytest.mark.parametrize("key", ["q", "h", "s", "n", "escape", "enter", "r", "p", "question_mark"])
+@pytest.mark.parametrize(
+    "key", ["q", "h", "s", "n", "escape", "enter", "r", "p", "question_mark", "ctrl+c"]
+)
 async def test_no_key_does_anything_but_ctrl_q(board: Board, key: str) -> None:
     aws = board.path_of(AWS)
     app = make_app(board, kiosk=True, kiosk_cycle_seconds=3600.0)

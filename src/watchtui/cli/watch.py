@@ -44,5 +44,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
     finally:
         gc.freeze()
         gc.enable()
-    app.run()
-    return 0
+    try:
+        app.run()
+    finally:
+        # Closed, the store checkpoints its write-ahead log: no -wal or -shm file is left behind.
+        store.close()
+    return app.return_code or 0

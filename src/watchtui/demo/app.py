@@ -116,7 +116,10 @@ def run_demo(*, step_seconds: float = 8.0, ascii_only: bool = False, kiosk: bool
             engine = Engine(store, feed.config())
             app = WatchApp(engine, ascii_only=ascii_only, kiosk=kiosk, poll_interval=2.0)
             app.title = "watchtui demo (scripted demo data)"
-            app.run()
+            try:
+                app.run()
+            finally:
+                store.close()
         finally:
             feed.stop()
-    return 0
+    return app.return_code or 0

@@ -43,6 +43,9 @@ from watchtui.viewmodel import notify
 from watchtui.viewmodel.notice_log import NoticeLog
 from watchtui.viewmodel.watching import WatchTarget
 
+# The exit status of a program ended by Ctrl-C (128 + SIGINT), as every command has it.
+EXIT_INTERRUPTED = 130
+
 # (title, help, action, main screen only)
 _COMMANDS: tuple[tuple[str, str, str, bool], ...] = (
     ("Refresh now", "Poll every source now", "app.refresh", False),
@@ -104,6 +107,17 @@ class WatchApp(App[None]):
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
+        # Ctrl-C ends a terminal program, and an operator reaches for it: it quits (exit 130, as
+        # the README says), where Textual would only say which key quits.  Everywhere, the
+        # filter's input included (whose copy key it is otherwise): one meaning, no surprise.
+        Binding(
+            "ctrl+c",
+            "interrupt",
+            "Interrupt: quit, exit 130",
+            show=False,
+            priority=True,
+            id="interrupt",
+        ),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("h", "history", "History", id="history"),
         Binding("s", "sources", "Sources", id="sources"),
@@ -231,6 +245,9 @@ class WatchApp(App[None]):
 
     def action_leave_kiosk(self) -> None:
         self.exit()
+
+    def action_interrupt(self) -> None:
+        self.exit(return_code=EXIT_INTERRUPTED)
 
     def to_board(self) -> None:
         """Back to the board: top-level screens never stack on each other."""
