@@ -273,3 +273,26 @@ def test_watching_something_shows_at_once(server: FeedServer, tmp_path: Path) ->
     assert engine.overview().watched == frozenset()
     engine.toggle_watch("provider", "alpha")
     assert engine.overview().watched == frozenset({"alpha"})
+
+
+def test_rounds_prune_history_past_retention_once_a_day(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    """The watch screen prunes as ``collect`` does: its rounds are the engine's."""
+    clock = Clock()
+    for name in NAMES:
+        serve(server, name, summary())
+    old = incident("old", resolved_at="2026-07-29T11:30:00Z", status="resolved")
+    server.set("/alpha/api/v2/incidents.json", history(old))
+    raw = raw_config(server, store={"retention_days": 1})
+    engine = engine_on(tmp_path / "db.sqlite3", raw, clock)
+    run(engine, force=True)
+    assert engine.store.incident("alpha", "old") is not None  # resolved 30 minutes ago
+    clock.advance(2 * 86400)
+    server.set("/alpha/api/v2/incidents.json", history())  # the page has let it go too
+    run(engine, force=True)
+    assert engine.store.incident("alpha", "old") is None
+    # Once a day, whoever asks.
+    assert engine.prune_if_due() is None
+    clock.advance(86400)
+    assert engine.prune_if_due() is not None

@@ -18,10 +18,10 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import Coroutine, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from watchtui.cli.common import days_before, load, open_store
+from watchtui.cli.common import load, open_store
 from watchtui.config import SourceSpec, resolve_sources
 from watchtui.domain.clock import Clock
 from watchtui.domain.document import iso
@@ -38,8 +38,6 @@ TICK_SECONDS = 1.0
 # After a failed round the next waits 2, 4, 8 … seconds, up to this: a broken store must not
 # write a line a second into the journal.
 MAX_ERROR_PAUSE = 60.0
-PRUNE_EVERY = timedelta(days=1)
-PRUNE_RETRY = timedelta(hours=1)
 T = TypeVar("T")
 _BARE = re.compile(r'[^\s"=\\]+')
 
@@ -124,29 +122,20 @@ def cmd_collect(args: argparse.Namespace, out: TextIO) -> int:
         f"start sources={len(engine.specs)} probes={len(engine.probe_specs)} "
         f"store={value(store.path)}"
     )
-    return asyncio.run(_collect(engine, poller, config.store.retention_days, journal))
+    return asyncio.run(_collect(engine, poller, journal))
 
 
-async def _collect(
-    engine: Engine, poller: RoundPoller, retention_days: int, journal: Journal
-) -> int:
+async def _collect(engine: Engine, poller: RoundPoller, journal: Journal) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     rounds = failures = 0
-    next_prune = datetime.min.replace(tzinfo=UTC)
     try:
         while not stop.is_set():
             try:
                 now = engine.clock()
-                if now >= next_prune:
-                    # Housekeeping: a failed prune is logged like any bad round and retried in
-                    # an hour, so the rounds in between poll as usual.
-                    next_prune = now + PRUNE_RETRY
-                    cutoff = days_before(now, retention_days)
-                    await _until_stopped(asyncio.to_thread(engine.store.prune, cutoff), stop)
-                    next_prune = now + PRUNE_EVERY
+                # The engine's round prunes the history once a day (``Engine.prune_if_due``).
                 events = await _until_stopped(engine.poll(), stop)
             except Exception as exc:  # any bad round: say so, and carry on
                 failures += 1

@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from collections.abc import Collection
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,7 +27,6 @@ __all__ = [
     "EXIT_WARNING",
     "CliError",
     "config_file",
-    "days_before",
     "load",
     "open_store",
     "print_json",
@@ -38,10 +36,6 @@ __all__ = [
 # Usage, config and unknown-id errors are UNKNOWN in the monitoring-plugin convention: a check
 # that cannot run must never read as CRITICAL (2), which means "the thing watched is down".
 EXIT_USAGE = EXIT_UNKNOWN
-
-
-# Vetting drops anything that starts before 1990: a span reaching past this means "everything".
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class CliError(Exception):
@@ -100,15 +94,6 @@ def resolve_source_id(raw: str, known: Collection[str]) -> str:
     if entry is not None and entry.id in known:
         return entry.id
     raise CliError(f"unknown source {raw!r} (see `watchtui sources list`)")
-
-
-def days_before(now: datetime, days: int) -> datetime:
-    """``now`` less ``days``, or 1970 for a span reaching further back (``retention_days =
-    1000000000`` is valid config, and date arithmetic overflows past year 1)."""
-    try:
-        return max(now - timedelta(days=days), EPOCH)
-    except OverflowError:
-        return EPOCH
 
 
 def print_json(value: Any, out: TextIO) -> None:

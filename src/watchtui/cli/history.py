@@ -9,9 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, TextIO
 
 from watchtui.cli.common import (
-    EPOCH,
     CliError,
-    days_before,
     load,
     open_store,
     print_json,
@@ -20,7 +18,7 @@ from watchtui.cli.common import (
 from watchtui.cli.output import count, duration, table
 from watchtui.config import resolve_sources
 from watchtui.domain.document import incident_to_dict, iso
-from watchtui.store import StoredIncident
+from watchtui.store import EPOCH, StoredIncident, days_before
 
 __all__ = ["HISTORY_FIELDS", "cmd_history", "history_record", "since_time"]
 

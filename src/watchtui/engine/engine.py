@@ -30,7 +30,13 @@ from watchtui.engine.staleness import StalenessWatch
 from watchtui.signals.disagreements import disagreement_events
 from watchtui.signals.findings import CorrelationHint, Disagreement
 from watchtui.signals.hints import correlation_events
-from watchtui.store import Store, StoreError
+from watchtui.store import PruneCounts, Store, StoreError, days_before
+
+# History older than ``store.retention_days`` is deleted at the first poll and then once a day,
+# by whichever process polls (the watch screen as much as ``collect``); a failed prune fails its
+# round and is tried again an hour later, the rounds in between polling as usual.
+PRUNE_EVERY = timedelta(days=1)
+PRUNE_RETRY = timedelta(hours=1)
 
 if TYPE_CHECKING:
     from watchtui.config import Mutation
@@ -73,6 +79,7 @@ class Engine:
         # does not announce everything again).
         self._previous_disagreements: Sequence[Disagreement] | None = None
         self._previous_hints: Sequence[CorrelationHint] | None = None
+        self._next_prune: datetime | None = None
 
     @property
     def poller(self) -> Poller:
@@ -214,6 +221,7 @@ class Engine:
             return []
         self._polls += 1
         try:
+            await asyncio.to_thread(self.prune_if_due)
             before = self._round
             started = await asyncio.to_thread(self.store.data_version)
             outcomes = await self.poller.poll_detailed(force=force, source_id=source_id)
@@ -228,6 +236,17 @@ class Engine:
             self._polls -= 1
         fetched = [event for outcome in outcomes for event in outcome.events]
         return fetched + stale + probe_events + signals
+
+    def prune_if_due(self) -> PruneCounts | None:
+        """Delete what is older than ``store.retention_days`` when a day has passed since the last
+        prune (blocking; ``poll`` runs it in a thread).  None when not due."""
+        now = self.clock()
+        if self._next_prune is not None and now < self._next_prune:
+            return None
+        self._next_prune = now + PRUNE_RETRY
+        counts = self.store.prune(days_before(now, self.config.store.retention_days))
+        self._next_prune = now + PRUNE_EVERY
+        return counts
 
     def _round_events(
         self, quiet: Quiet | None, source_id: str | None = None

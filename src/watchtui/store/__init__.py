@@ -34,7 +34,7 @@ from watchtui.store.fetches import STALE_INTERVALS, FetchBookkeeping
 from watchtui.store.incidents import IncidentQueries
 from watchtui.store.ingest import IngestWrites
 from watchtui.store.probes import PROBE_LEASE_PREFIX, ProbeHistory, probe_lease_key
-from watchtui.store.prune import Retention
+from watchtui.store.prune import EPOCH, Retention, days_before
 from watchtui.store.records import (
     FETCH_OUTCOMES,
     PROBE_STATES,
@@ -57,6 +57,7 @@ from watchtui.store.sources import SourceRegistry
 
 __all__ = [
     "APPLICATION_ID",
+    "EPOCH",
     "FETCH_OUTCOMES",
     "MIGRATIONS",
     "PROBE_LEASE_PREFIX",
@@ -77,6 +78,7 @@ __all__ = [
     "StoreError",
     "StoredComponent",
     "StoredIncident",
+    "days_before",
     "probe_lease_key",
     "schema_version",
 ]

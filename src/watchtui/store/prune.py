@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from watchtui.store.codec import ts
 from watchtui.store.core import StoreCore
 from watchtui.store.records import PruneCounts
+
+# Vetting drops anything that starts before 1990: a span reaching past this means "everything".
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def days_before(now: datetime, days: int) -> datetime:
+    """``now`` less ``days``, or 1970 for a span reaching further back (``retention_days =
+    1000000000`` is valid config, and date arithmetic overflows past year 1)."""
+    try:
+        return max(now - timedelta(days=days), EPOCH)
+    except OverflowError:
+        return EPOCH
 
 
 class Retention(StoreCore):
