@@ -275,9 +275,7 @@ def test_watching_something_shows_at_once(server: FeedServer, tmp_path: Path) ->
     assert engine.overview().watched == frozenset({"alpha"})
 
 
-def test_rounds_prune_history_past_retention_once_a_day(
-    server: FeedServer, tmp_path: Path
-) -> None:
+def test_rounds_prune_history_past_retention_once_a_day(server: FeedServer, tmp_path: Path) -> None:
     """The watch screen prunes as ``collect`` does: its rounds are the engine's."""
     clock = Clock()
     for name in NAMES:

@@ -30,6 +30,7 @@ from watchtui.ui.messages import OverviewLoaded
 from watchtui.ui.screens.help import HelpScreen
 from watchtui.ui.screens.main import MainScreen
 from watchtui.ui.widgets.notification_line import NotificationLine
+from watchtui.ui.widgets.one_line import OneLine
 
 # Three pinned rows (two disagreements, a hint), then thirteen incident updates.
 STREAM_ROWS = 16
@@ -271,3 +272,24 @@ async def test_ctrl_c_quits_as_interrupted_even_from_the_filter(board: Board) ->
         await pilot.pause()
         assert not app.is_running
     assert app.return_code == 130
+
+
+async def test_the_clock_setting_reaches_every_screen_that_shows_times(board: Board) -> None:
+    """``t`` is one app-wide setting that the header and the screens watch: the probes screen
+    follows it while open, and a kiosk started in local time shows local time from the start."""
+    app = make_app(board)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await settle(pilot)
+        facts = str(app.screen.query_one("#facts").render())
+        assert "since 11:55 UTC" in facts
+        await pilot.press("t")
+        await pilot.pause()
+        facts = str(app.screen.query_one("#facts").render())
+        assert "since " in facts and "UTC" not in facts and " local" in facts
+    kiosk = make_app(board, kiosk=True, local_time=True)
+    async with kiosk.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        clock = kiosk.screen.query_one("#clock", OneLine)
+        assert clock.plain.strip().endswith(" local")

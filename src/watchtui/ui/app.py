@@ -37,7 +37,6 @@ from watchtui.ui import terminal
 from watchtui.ui.messages import EventsArrived, OverviewLoaded, ShowIncidents
 from watchtui.ui.screens.main import MainScreen
 from watchtui.ui.textual_workarounds import terminal_writer
-from watchtui.ui.widgets.status_header import StatusHeader
 from watchtui.ui.widgets.stream import StreamPane
 from watchtui.viewmodel import notify
 from watchtui.viewmodel.notice_log import NoticeLog
@@ -147,6 +146,10 @@ class WatchApp(App[None]):
     board: reactive[Overview | None] = reactive(None, always_update=True, init=False, repaint=False)
     # Bumped whenever the notice log changes; the notification line watches it.
     notices_changed: reactive[int] = reactive(0, init=False, repaint=False)
+    # Held board (``p``) and the zone times are shown in (``t``): app-wide settings that the
+    # header and every screen showing times watch, as they watch the board.
+    paused: reactive[bool] = reactive(False, init=False, repaint=False)
+    local_time: reactive[bool] = reactive(False, init=False, repaint=False)
 
     def __init__(
         self,
@@ -184,11 +187,10 @@ class WatchApp(App[None]):
         self.notify_desktop = notify_desktop
         self.notifications = notifications
         self.policy = notify.NotifyPolicy(min_impact=min_impact, debounce_seconds=debounce_seconds)
-        self.local_time = local_time
+        self.set_reactive(WatchApp.local_time, local_time)
         self.only_watched_at_start = only_watched
         self.kiosk_cycle_seconds = kiosk_cycle_seconds
         self.external_check_seconds = external_check_seconds
-        self.paused = False
         self.latest: Overview | None = None
         self.notices = NoticeLog()
         self._pending_events: list[ChangeEvent] = []
@@ -397,19 +399,13 @@ class WatchApp(App[None]):
 
     def action_pause(self) -> None:
         self.paused = not self.paused
-        for screen in self.screen_stack:
-            for header in screen.query(StatusHeader):
-                header.paused = self.paused
-        if not self.paused and self.latest is not None:
+
+    def watch_paused(self, paused: bool) -> None:
+        if not paused and self.latest is not None:
             self.board = self.latest
 
     def action_toggle_clock(self) -> None:
         self.local_time = not self.local_time
-        for screen in self.screen_stack:
-            for header in screen.query(StatusHeader):
-                header.local_time = self.local_time
-        if self.board is not None:
-            self.board = self.board
 
     def action_mark_all_read(self) -> None:
         for screen in self.screen_stack:
@@ -423,9 +419,7 @@ class WatchApp(App[None]):
         from watchtui.ui.screens.notifications import NotificationsScreen
 
         self._open_top_level(
-            NotificationsScreen(
-                entries, clock=self.clock, local=self.local_time, ascii_only=self.ascii_only
-            )
+            NotificationsScreen(entries, clock=self.clock, ascii_only=self.ascii_only)
         )
 
     def action_help(self) -> None:
@@ -468,9 +462,8 @@ class WatchApp(App[None]):
                 self.engine,
                 clock=self.clock,
                 ascii_only=self.ascii_only,
-                overview=self.latest,
+                overview=self.board,
                 selected=probe_id,
-                local_time=self.local_time,
             )
         )
 

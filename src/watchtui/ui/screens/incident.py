@@ -152,6 +152,12 @@ class IncidentScreen(Screen[None]):
         if self.ascii_only:
             ascii_scrollbars(self)
         self.load()
+        if self._local is None and hasattr(self.app, "local_time"):
+            self.watch(self.app, "local_time", self._local_time_changed, init=False)
+
+    def _local_time_changed(self) -> None:
+        if self.view is not None:
+            self.show_incident(self.view)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:

@@ -106,6 +106,7 @@ class KioskScreen(Screen[None]):
         self.set_interval(self.watch_app.kiosk_cycle_seconds, self.next_incident, name="cycle")
         self._ready = True
         self.watch(self.app, "board", self._board_changed, init=True)
+        self.watch(self.app, "local_time", self.refresh_view, init=False)
 
     def _load_css(self) -> None:
         """Textual loads the ``CSS_PATH`` of pushed screens only, and the kiosk is the app's

@@ -104,12 +104,16 @@ class MainScreen(Screen[None]):
             self.pane(pane).border_title = TITLES[pane]
         self.query_one("#filter", Input).cursor_blink = False
         self.query_one(StatusHeader).show("Loading cached state...", ascii_only=app.ascii_only)
-        self.query_one(StatusHeader).local_time = app.local_time
         self._ready = True
         # Stream first: "what is happening" is the question an operator opens this with.
         self.call_after_refresh(self.action_focus_pane, "stream")
         self.watch(app, "board", self._board_changed, init=True)
         self.watch(app, "notices_changed", self._show_notices, init=True)
+        self.watch(app, "local_time", self._local_time_changed, init=False)
+
+    def _local_time_changed(self) -> None:
+        self.refresh_view()
+        self._show_notices()
 
     def _board_changed(self, overview: Overview | None) -> None:
         if overview is not None:

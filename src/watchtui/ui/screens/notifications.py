@@ -34,14 +34,16 @@ class NotificationsScreen(Screen[None]):
         entries: tuple[Entry, ...],
         *,
         clock: Callable[[], datetime],
-        local: bool,
         ascii_only: bool,
     ) -> None:
         super().__init__()
         self.entries = entries
         self.clock = clock
-        self.local = local
         self.ascii_only = ascii_only
+
+    @property
+    def local(self) -> bool:
+        return bool(getattr(self.app, "local_time", False))
 
     def compose(self) -> ComposeResult:
         yield OneLine(Text(" Notifications, newest first", style="bold"), id="title")
@@ -51,6 +53,13 @@ class NotificationsScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(NoticeTable)
         table.ascii_only = self.ascii_only
+        self._show()
+        table.focus()
+        if hasattr(self.app, "local_time"):
+            self.watch(self.app, "local_time", self._show, init=False)
+
+    def _show(self) -> None:
+        table = self.query_one(NoticeTable)
         sep = " - " if self.ascii_only else " · "
         rows = []
         for index, entry in enumerate(self.entries):
@@ -70,4 +79,3 @@ class NotificationsScreen(Screen[None]):
         if not rows:
             rows.append(("none", (Text(""), Text(""), Text("Nothing yet.", style="italic"))))
         table.sync(rows)
-        table.focus()

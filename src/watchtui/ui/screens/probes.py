@@ -252,11 +252,9 @@ class ProbesScreen(EngineScreen):
         ascii_only: bool = False,
         overview: Overview | None = None,
         selected: str | None = None,
-        local_time: bool = False,
     ) -> None:
         super().__init__(engine, clock=clock, ascii_only=ascii_only)
         self.overview = overview
-        self.local_time = local_time
         self._wanted = selected
         self.probes: dict[str, ProbeView] = {}
         self.histories: dict[str, ProbeHistory] = {}
@@ -285,6 +283,11 @@ class ProbesScreen(EngineScreen):
         if hasattr(self.app, "board"):
             # Live: the app's one board state, held while the app is paused.
             self.watch(self.app, "board", self._board_changed, init=False)
+            self.watch(self.app, "local_time", self._show_detail, init=False)
+
+    @property
+    def local_time(self) -> bool:
+        return bool(getattr(self.app, "local_time", False))
 
     def _board_changed(self, overview: Overview | None) -> None:
         if overview is not None:

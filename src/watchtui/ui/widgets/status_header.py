@@ -13,7 +13,6 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.reactive import reactive
 from textual.widgets import Static
 
 from watchtui.engine.overview import Overview
@@ -28,8 +27,8 @@ def headline_text(line: Headline, *, ascii_only: bool) -> Text:
 
 
 class StatusHeader(Horizontal):
-    paused: reactive[bool] = reactive(False, init=False)
-    local_time: reactive[bool] = reactive(False, init=False)
+    """Shows the app's ``paused`` and ``local_time`` settings as they change (watched)."""
+
     # The board's worst level: the bar's colours; None until the first overview.
     level: Level | None = None
 
@@ -45,6 +44,16 @@ class StatusHeader(Horizontal):
 
     def on_mount(self) -> None:
         self._tick()
+        app = self.app
+        # Hosted by another app (tests), the header has no settings to follow.
+        if hasattr(app, "paused"):
+            self.watch(app, "paused", self._show_paused, init=True)
+        if hasattr(app, "local_time"):
+            self.watch(app, "local_time", self._show_clock, init=False)
+
+    @property
+    def local_time(self) -> bool:
+        return bool(getattr(self.app, "local_time", False))
 
     def _show_clock(self) -> None:
         style = "" if self.level is None else bar_style(self.level, fmt.palette())
@@ -59,12 +68,8 @@ class StatusHeader(Horizontal):
         wait = 60 - now.second - now.microsecond / 1_000_000
         self.set_timer(max(wait, 1.0), self._tick, name="clock")
 
-    def watch_paused(self, paused: bool) -> None:
+    def _show_paused(self, paused: bool) -> None:
         self.query_one("#paused", Static).display = paused
-
-    def watch_local_time(self) -> None:
-        if self.is_mounted:
-            self._show_clock()
 
     def show(self, message: str, *, ascii_only: bool) -> None:
         """A line of the app's own (before the first overview)."""
