@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from textual.widgets import OptionList, Static
 
+from tests.support import board_story as story
 from tests.support.board import Board
 from tests.support.board_fill import SOURCES
 from tests.support.board_story import AWS, AZURE, BLOG, EDGE, GCP, GIT, NOW
@@ -106,23 +107,34 @@ async def test_disable_and_enable_the_selected_source(board: Board) -> None:
         assert _cell(app, BLOG, "health") == "✗ FAILING"
 
 
-async def test_refresh_polls_the_selected_source(board: Board) -> None:
-    app = _host(board.engine(), board)
+async def test_refresh_polls_the_selected_source_through_the_app(board: Board) -> None:
+    """The app polls it, as a round of its own: the news is announced and the board follows."""
+    board.serve(GCP, story.gcp_current((*story.GCP_UPDATES, story.GCP_FIX)))
+    app = make_app(board)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
         await settle(pilot)
         await pilot.press(*_down_to(GCP), "r")
         await settle(pilot)
         # Only Demo GCP, now, however recently it was fetched.
         assert board.server.request_count(board.path_of(GCP)) == 1
         assert board.server.request_count(board.path_of(AWS)) == 0
-        assert any(n.message.startswith("Refreshed Demo GCP: ") for n in said(app))
+        refreshed = [n.message for n in said(app) if n.message.startswith("Refreshed")]
+        assert len(refreshed) == 1 and refreshed[0].startswith("Refreshed Demo GCP: ")
+        assert refreshed[0] != "Refreshed Demo GCP: 0 changes"
+        # The board the app holds has the new update, without waiting for its next round.
+        assert app.board is not None
+        assert any(i.update.text == story.GCP_FIX[1] for i in app.board.stream)
 
 
 async def test_refreshing_a_source_counts_only_its_own_changes(board: Board) -> None:
     """Demo GCP answers 304: nothing changed there.  (Demo Azure being stale is no change of
     Demo GCP's, and was already so before the refresh.)"""
-    app = _host(board.engine(), board)
+    app = make_app(board)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
         await settle(pilot)
         await pilot.press(*_down_to(GCP), "r")
         await settle(pilot)
@@ -236,7 +248,7 @@ async def test_worker_failure_is_shown_not_fatal(board: Board) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         with board.write_locked():
-            await pilot.press("r")
+            await pilot.press("space")  # disabling a source writes to the store
             await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SourcesScreen)

@@ -34,7 +34,7 @@ from watchtui.engine.overview import IncidentView, Overview
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui import terminal
-from watchtui.ui.messages import EventsArrived, OverviewLoaded, ShowIncidents
+from watchtui.ui.messages import EventsArrived, OverviewLoaded, RefreshSource, ShowIncidents
 from watchtui.ui.screens.main import MainScreen
 from watchtui.ui.textual_workarounds import terminal_writer
 from watchtui.ui.widgets.stream import StreamPane
@@ -265,19 +265,28 @@ class WatchApp(App[None]):
 
     # --- workers ---------------------------------------------------------------------------
 
-    def poll_now(self, *, force: bool = False) -> None:
+    def poll_now(self, *, force: bool = False, source: RefreshSource | None = None) -> None:
         if self._poll_worker is not None and self._poll_worker.is_running:
-            # A poll in flight is never cancelled (it may be mid-write); a forced one follows it.
-            self._force_pending = self._force_pending or force
+            # A poll in flight is never cancelled (it may be mid-write); a forced one follows it
+            # (every source: a one-source refresh asked for meanwhile is part of it).
+            self._force_pending = self._force_pending or force or source is not None
             return
-        self._poll_worker = self.poll_sources(force)
+        self._poll_worker = self.poll_sources(force, source)
 
     @work(exclusive=True, group="poll", exit_on_error=False)
-    async def poll_sources(self, force: bool = False) -> None:
-        events = await self.engine.poll(force=force)
+    async def poll_sources(self, force: bool = False, source: RefreshSource | None = None) -> None:
+        events = await self.engine.poll(
+            force=force or source is not None, source_id=source.source_id if source else None
+        )
         if events:
             self.post_message(EventsArrived(events))
+        if source is not None:
+            plural = "s" if len(events) != 1 else ""
+            self.say("watchtui", f"Refreshed {source.name}: {len(events)} change{plural}")
         self.load_overview()
+
+    def on_refresh_source(self, message: RefreshSource) -> None:
+        self.poll_now(source=message)
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def load_overview(self) -> None:

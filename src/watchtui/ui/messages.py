@@ -69,3 +69,13 @@ class OpenProbe(Message):
     def __init__(self, probe_id: str) -> None:
         super().__init__()
         self.probe_id = probe_id
+
+
+class RefreshSource(Message):
+    """Poll one source now, through the app's own polling (so its news is announced and the
+    board follows, as for any round)."""
+
+    def __init__(self, source_id: str, name: str) -> None:
+        super().__init__()
+        self.source_id = source_id
+        self.name = name

@@ -18,6 +18,7 @@ from watchtui.domain.clock import Clock, utcnow
 from watchtui.engine.overview import SourceView
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
+from watchtui.ui.messages import RefreshSource
 from watchtui.ui.screens.catalog_picker import CatalogPicker
 from watchtui.ui.screens.engine_screen import EngineScreen, OpenIncident
 from watchtui.ui.widgets.fitted_table import ColumnSpec, EmptyNote, FittedTable, one_line, show_text
@@ -232,16 +233,8 @@ class SourcesScreen(EngineScreen):
             warning = f"{one_line(source.name)} is disabled: x enables it"
             self.notify(warning, severity="warning", markup=False)
             return
-        self._refresh(source)
-
-    @work(group="refresh", exit_on_error=False, name="Refreshing a source")
-    async def _refresh(self, source: SourceView) -> None:
-        events = await self.engine.poll(force=True, source_id=source.id)
-        count = len(events)
-        plural = "s" if count != 1 else ""
-        self.post_message(
-            self.Changed(f"Refreshed {one_line(source.name)}: {count} change{plural}")
-        )
+        # The app polls it: its news is announced and the board (hence this screen) follows.
+        self.post_message(RefreshSource(source.id, one_line(source.name)))
 
     def action_toggle_source(self) -> None:
         source = self.selected
