@@ -25,7 +25,8 @@ from tests.support.pilot import (
     workers_done,
 )
 from watchtui.engine.overview import Overview
-from watchtui.ui.app import WatchApp, WatchCommands
+from watchtui.ui.app import WatchApp
+from watchtui.ui.commands import WatchCommands
 from watchtui.ui.messages import OverviewLoaded
 from watchtui.ui.screens.help import HelpScreen
 from watchtui.ui.screens.main import MainScreen

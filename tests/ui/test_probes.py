@@ -25,7 +25,7 @@ from tests.support.pilot import (
     table,
     update_keys,
 )
-from watchtui.ui.app import WatchCommands
+from watchtui.ui.commands import WatchCommands
 from watchtui.ui.screens.incident_list import IncidentListScreen
 from watchtui.ui.screens.main import MainScreen
 from watchtui.ui.screens.probes import ProbesScreen
