@@ -166,11 +166,17 @@ def _edge_summary(status: str) -> bytes:
 
 
 def test_a_check_of_no_source_is_unknown_never_ok(
-    env: Path, capsys: pytest.CaptureFixture[str]
+    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env.write_text("[watch]\nproviders = []\n")
+    # A probe of the user's own, up, beside no source: still a check of no source.
+    server.set("/health", b"ok")
+    env.write_text(
+        "[watch]\nproviders = []\n"
+        f"[[probes]]\nid = 'app'\ntype = 'http'\ntarget = '{server.url('/health')}'\n"
+    )
     code, report = run_json(capsys, "status", "--json")
-    assert code == 3 and report["sources"] == []
+    assert [p["state"] for p in report["probes"]] == ["up"]
+    assert code == 3 and report["sources"] == [] and report["exit_code"] == 3
     assert report["note"] == "no enabled source is configured"
     code, out, _ = run(capsys, "status")
     assert code == 3 and out.startswith("UNKNOWN: 0 sources at ")
@@ -208,3 +214,17 @@ def test_only_watched_that_reaches_nothing_is_unknown_and_says_why(
     code, report = run_json(capsys, "status", "--json", "--only-watched")
     assert code == 3 and report["sources"] == []
     assert report["note"].startswith("the watchlist reaches no enabled source")
+
+
+def test_only_watched_keeps_a_named_source_never_read_and_fetches_only_what_it_reaches(
+    server: FeedServer, env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure(env, server, "mine", "other", extra="[watchlist]\nproviders = ['mine']\n")
+    server.fault("/mine/api/v2/summary.json", Fault.status(500))
+    server.set("/mine/api/v2/incidents.json", history())
+    serve(server, "other", summary())
+    code, report = run_json(capsys, "status", "--json", "--only-watched")
+    # Never read, yet watched: reported blind (unknown), never left out for a calm exit 0.
+    assert [(r["id"], r["impact"]) for r in report["sources"]] == [("mine", "unknown")]
+    assert code == 3 and "note" not in report
+    assert server.request_count("/other/api/v2/summary.json") == 0

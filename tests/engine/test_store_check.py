@@ -111,3 +111,17 @@ def test_the_first_overview_loads_no_network_code(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_watch_screen_recovers_a_store_its_first_read_finds_damaged(damaged: Path) -> None:
+    """``watchtui`` reads the board before the app starts; a damaged store found then is moved
+    aside at once (the fast open skipped the check) and the app starts on a fresh one, told why."""
+    from watchtui.cli.watch import _first_board
+
+    engine = Engine(Store.open(damaged, check=False), CONFIG)
+    with pytest.raises(StoreError):
+        engine.overview()  # what the first read meets
+    overview, notice = _first_board(engine)
+    assert overview.open_incidents == ()
+    assert notice is not None and "moved it to" in notice
+    engine.store.close()

@@ -294,3 +294,12 @@ async def test_the_clock_setting_reaches_every_screen_that_shows_times(board: Bo
         await settle(pilot)
         clock = kiosk.screen.query_one("#clock", OneLine)
         assert clock.plain.strip().endswith(" local")
+
+
+async def test_a_crash_exits_3_not_textuals_1_which_would_read_as_warning(board: Board) -> None:
+    app = make_app(board)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.exit(return_code=1)  # what Textual sets when the app dies of an exception
+        await pilot.pause()
+    assert app.return_code == 1 and app.exit_status == 3

@@ -18,13 +18,12 @@ from typing import TextIO
 from watchtui.cli.common import EXIT_OK, EXIT_UNKNOWN, CliError
 from watchtui.cli.parser import build_parser
 from watchtui.config import ConfigError
+from watchtui.domain.assessment import EXIT_INTERRUPTED
 from watchtui.domain.clock import utcnow
 from watchtui.domain.text import clean_line
 from watchtui.store import StoreError
 
 __all__ = ["main"]
-
-EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | None = None) -> int:

@@ -25,7 +25,7 @@ from watchtui.viewmodel import watching
 
 def selected_specs(args: argparse.Namespace, config: Config) -> list[SourceSpec]:
     """The enabled sources the command line asks for (all of them without ``--source``).  A
-    source asked for by name that is disabled is an error: the check would silently skip it."""
+    source asked for by name that the config disables is an error: the check would skip it."""
     specs = resolve_sources(config)
     if args.source:
         known = {s.id for s in specs}
@@ -33,16 +33,32 @@ def selected_specs(args: argparse.Namespace, config: Config) -> list[SourceSpec]
         disabled = sorted(s.id for s in specs if s.id in wanted and not s.enabled)
         if disabled:
             raise CliError(
-                f"source {', '.join(disabled)} is disabled: enable it in the Sources screen (s)"
-                " or in the config"
+                f"source {', '.join(disabled)} is disabled in the config (enabled = false)"
             )
         specs = [s for s in specs if s.id in wanted]
     return [s for s in specs if s.enabled]
 
 
+def named_in_watchlist(config: Config, specs: list[SourceSpec]) -> set[str]:
+    """Sources the watchlist names itself: as a provider (an alias included) or as the source
+    of a watched component."""
+    from watchtui import catalog
+
+    known = {spec.id for spec in specs}
+    named: set[str] = set()
+    for value in (
+        *config.watchlist.providers,
+        *(c.split(":", 1)[0] for c in config.watchlist.components),
+    ):
+        entry = None if value in known else catalog.get(value)
+        named.add(entry.id if entry is not None and entry.id in known else value)
+    return named & known
+
+
 def touching_watchlist(overview: Overview) -> set[str]:
-    """Sources the watchlist reaches: watched themselves, or through one of their components or
-    open incidents (by name, or by a watched region), as the board highlights them."""
+    """Sources the watchlist reaches through what is stored of them: watched themselves, or
+    through one of their components or open incidents (by name, or by a watched region), as the
+    board highlights them."""
     watched = overview.watched
     found = {s.id for s in overview.sources if s.id in watched}
     found |= {c.source_id for c in overview.components if watching.component_watched(c, watched)}
@@ -56,19 +72,30 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     _, config = load(args)
     specs = selected_specs(args, config)
     store = open_store(args)
+    engine = Engine(store, config, clock=args.clock)
+    only_watched = getattr(args, "only_watched", False) and not config.watchlist.empty
+    fetched = specs
+    if only_watched and not config.watchlist.regions:
+        # Only what the watchlist can reach is fetched; a watched region may lie in any source,
+        # so with regions every selected source is.
+        reach = named_in_watchlist(config, specs) | touching_watchlist(engine.overview())
+        fetched = [s for s in specs if s.id in reach]
     # A viewer of another user's store reads what the collector wrote: it cannot fetch.
     if not args.cached and not store.readonly:
-        asyncio.run(_fetch_round(store, specs, config))
-    overview = Engine(store, config, clock=args.clock).overview()
+        asyncio.run(_fetch_round(store, fetched, config))
+    overview = engine.overview()
     note = None if specs else "no enabled source is configured"
-    if getattr(args, "only_watched", False) and not config.watchlist.empty:
-        reached = touching_watchlist(overview)
-        specs = [s for s in specs if s.id in reached]
+    if only_watched:
+        # Named sources stay even when never read (blind: unknown); the rest by what they hold.
+        reach = named_in_watchlist(config, specs) | touching_watchlist(overview)
+        specs = [s for s in specs if s.id in reach]
         if not specs:
             note = "the watchlist reaches no enabled source (see `watchtui config check`)"
     report = status_report(overview, specs, args.clock())
     if note is not None:
+        # A check of nothing knows nothing, whatever the probes beside it say.
         report["note"] = note
+        report["exit_code"] = assessment.EXIT_UNKNOWN
     if args.json:
         print_json(report, out)
     else:

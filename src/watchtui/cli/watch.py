@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+from typing import TYPE_CHECKING
 
 from watchtui.cli.common import load, open_store
+from watchtui.store import StoreError
+
+if TYPE_CHECKING:
+    from watchtui.engine.engine import Engine
+    from watchtui.engine.overview import Overview
 
 __all__ = ["cmd_watch"]
 
@@ -26,7 +32,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         engine = Engine(store, config, config_file=path)
         # Read before the app starts, so the app's first frame already shows it (no UI exists yet
         # to block; from here on the app reads in workers).
-        first_board = engine.overview()
+        first_board, first_notice = _first_board(engine)
         app = WatchApp(
             engine,
             ascii_only=args.ascii or config.display.ascii,
@@ -40,6 +46,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
             notifications=config.notifications.enabled,
             only_watched=config.display.only_watched,
             first_board=first_board,
+            first_notice=first_notice,
         )
     finally:
         gc.freeze()
@@ -49,4 +56,17 @@ def cmd_watch(args: argparse.Namespace) -> int:
     finally:
         # Closed, the store checkpoints its write-ahead log: no -wal or -shm file is left behind.
         store.close()
-    return app.return_code or 0
+    return app.exit_status
+
+
+def _first_board(engine: Engine) -> tuple[Overview, str | None]:
+    """The store's overview; a store that turns out damaged (the fast open skipped the whole-file
+    check) is checked now, moved aside and started afresh, as the app would after its first
+    frame, and read again: with what to tell the user then."""
+    try:
+        return engine.overview(), None
+    except StoreError:
+        notice = engine.check_store()
+        if notice is None:
+            raise
+        return engine.overview(), notice

@@ -122,4 +122,4 @@ def run_demo(*, step_seconds: float = 8.0, ascii_only: bool = False, kiosk: bool
                 store.close()
         finally:
             feed.stop()
-    return app.return_code or 0
+    return app.exit_status

@@ -98,6 +98,8 @@ EXIT_OK = 0
 EXIT_WARNING = 1
 EXIT_CRITICAL = 2
 EXIT_UNKNOWN = 3
+# A command ended by Ctrl-C: 128 + SIGINT, the shell's convention.
+EXIT_INTERRUPTED = 130
 
 _EXIT_FOR_IMPACT: dict[Impact, int] = {
     "none": EXIT_OK,

@@ -221,7 +221,8 @@ class Engine:
             return []
         self._polls += 1
         try:
-            await asyncio.to_thread(self.prune_if_due)
+            if source_id is None:  # a one-source refresh is quick, and only that
+                await asyncio.to_thread(self.prune_if_due)
             before = self._round
             started = await asyncio.to_thread(self.store.data_version)
             outcomes = await self.poller.poll_detailed(force=force, source_id=source_id)

@@ -26,6 +26,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from watchtui.domain.assessment import EXIT_INTERRUPTED, EXIT_UNKNOWN
 from watchtui.domain.clock import utcnow
 from watchtui.domain.events import ChangeEvent
 from watchtui.domain.model import Impact, impact_rank
@@ -42,9 +43,6 @@ from watchtui.viewmodel import notify
 from watchtui.viewmodel.notice_log import NoticeLog
 from watchtui.viewmodel.watching import WatchTarget
 
-# The exit status of a program ended by Ctrl-C (128 + SIGINT), as every command has it.
-EXIT_INTERRUPTED = 130
-
 
 class WatchApp(App[None]):
     """Public API: ``WatchApp(engine, clock=…, ascii_only=…, kiosk=…, keymap=…, …).run()``."""
@@ -58,8 +56,8 @@ class WatchApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         # Ctrl-C ends a terminal program, and an operator reaches for it: it quits (exit 130, as
-        # the README says), where Textual would only say which key quits.  Everywhere, the
-        # filter's input included (whose copy key it is otherwise): one meaning, no surprise.
+        # the README says), where Textual would only say which key quits.  Text selected with
+        # the mouse (a browser, through `serve`) is copied instead, as Textual would.
         Binding(
             "ctrl+c",
             "interrupt",
@@ -122,6 +120,7 @@ class WatchApp(App[None]):
         external_check_seconds: float = 1.0,
         environ: Mapping[str, str] | None = None,
         first_board: Overview | None = None,
+        first_notice: str | None = None,
     ) -> None:
         env = os.environ if environ is None else environ
         self.palette = terminal.palette(env)
@@ -149,9 +148,11 @@ class WatchApp(App[None]):
         self._poll_worker: Worker[None] | None = None
         self._external_worker: Worker[None] | None = None
         self._force_pending = False
+        self._sources_pending: list[RefreshSource] = []
         self._polling_started = False
         self._last_error: str | None = None
         self._first_board = first_board
+        self._first_notice = first_notice
         if keymap:
             self.set_keymap(keymap)
 
@@ -184,6 +185,8 @@ class WatchApp(App[None]):
     def on_mount(self) -> None:
         # Paint the cached state first; the first poll starts once it is on screen.  A board read
         # before the app started (``first_board``) is in the very first frame.
+        if self._first_notice is not None:
+            self.say("watchtui", self._first_notice, "unknown")
         if self._first_board is not None:
             first, self._first_board = self._first_board, None
             self.show_overview(first)
@@ -199,7 +202,20 @@ class WatchApp(App[None]):
     def action_leave_kiosk(self) -> None:
         self.exit()
 
+    @property
+    def exit_status(self) -> int:
+        """The process's exit status once the app has ended: 0 quit, 130 interrupted; a crash
+        (Textual's 1, which would read as WARNING) exits 3, as every error does."""
+        code = self.return_code
+        if code in (None, 0, EXIT_INTERRUPTED):
+            return code or 0
+        return EXIT_UNKNOWN
+
     def action_interrupt(self) -> None:
+        selected = self.screen.get_selected_text()
+        if selected:
+            self.copy_to_clipboard(selected)
+            return
         self.exit(return_code=EXIT_INTERRUPTED)
 
     def to_board(self) -> None:
@@ -218,9 +234,12 @@ class WatchApp(App[None]):
 
     def poll_now(self, *, force: bool = False, source: RefreshSource | None = None) -> None:
         if self._poll_worker is not None and self._poll_worker.is_running:
-            # A poll in flight is never cancelled (it may be mid-write); a forced one follows it
-            # (every source: a one-source refresh asked for meanwhile is part of it).
-            self._force_pending = self._force_pending or force or source is not None
+            # A poll in flight is never cancelled (it may be mid-write); a forced one follows it,
+            # and so does a one-source refresh asked for meanwhile (that source only).
+            if source is None:
+                self._force_pending = self._force_pending or force
+            elif source.source_id not in {s.source_id for s in self._sources_pending}:
+                self._sources_pending.append(source)
             return
         self._poll_worker = self.poll_sources(force, source)
 
@@ -257,11 +276,14 @@ class WatchApp(App[None]):
         worker = event.worker
         if event.state == WorkerState.ERROR:
             self._report_error(worker.name, worker.error)
-        elif event.state == WorkerState.SUCCESS and worker is self._poll_worker:
-            self._last_error = None
+        if worker is self._poll_worker and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            if event.state == WorkerState.SUCCESS:
+                self._last_error = None
             if self._force_pending:
                 self._force_pending = False
                 self.poll_now(force=True)
+            elif self._sources_pending:
+                self.poll_now(source=self._sources_pending.pop(0))
 
     def _report_error(self, what: str, error: BaseException | None) -> None:
         message = f"{what.replace('_', ' ')} failed: {error!s}" if error else f"{what} failed"
