@@ -16,6 +16,7 @@ from watchtui.config import (
     remove_probe,
     remove_source,
     resolve_sources,
+    set_source_enabled,
     set_watchlist_member,
     unwatch_provider,
     watch_provider,
@@ -180,3 +181,25 @@ def test_watchlist_membership_is_set_not_flipped() -> None:
 def test_a_malformed_section_is_reported_by_key() -> None:
     with pytest.raises(ConfigError, match="key 'watch'"):
         watch_provider(doc("watch = 3\n"), "gitlab")
+
+
+def enabled(document: TOMLDocument) -> dict[str, bool]:
+    return {s.id: s.enabled for s in resolve_sources(parse_text(document.as_string()))}
+
+
+def test_switching_a_source_off_lasts_in_the_file_and_on_again_leaves_no_trace() -> None:
+    document = doc(
+        "[watch]\nproviders = ['github', 'gitlab']\n"
+        "[[sources]]\nid = 'mine'\nkind = 'rss'\nurl = 'https://status.mine.example/feed'\n"
+    )
+    before = document.as_string()
+    assert set_source_enabled(document, "gh", False) is True  # an alias is the provider
+    assert set_source_enabled(document, "mine", False) is True
+    assert enabled(document) == {"github": False, "gitlab": True, "mine": False}
+    assert document.unwrap()["watch"]["disabled"] == ["github"]
+    assert set_source_enabled(document, "github", False) is False  # make it so, never flip
+    assert set_source_enabled(document, "github", True) is True
+    assert set_source_enabled(document, "mine", True) is True
+    assert document.as_string() == before
+    with pytest.raises(ConfigError, match="not a source watchtui polls"):
+        set_source_enabled(document, "pypi", False)

@@ -108,6 +108,48 @@ def test_toggle_watch_and_add_source_are_saved(server: FeedServer, tmp_path: Pat
         engine.add_catalog_source("no-such-provider")
 
 
+def a_round(engine: Engine) -> None:
+    async def go() -> None:
+        try:
+            await engine.poll(force=True)
+        finally:
+            await engine.poller.aclose()
+
+    asyncio.run(go())
+
+
+def test_a_source_switched_off_stays_off_after_a_restart(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    """The Sources screen's x: saved in the config, so the next start registers it off."""
+    for name in ("alpha", "beta"):
+        serve(server, name, summary())
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[watch]\nproviders = []\n"
+        + "".join(
+            f"[[sources]]\nid = '{n}'\nkind = 'statuspage'\nurl = '{server.url('/' + n)}'\n"
+            for n in ("alpha", "beta")
+        )
+    )
+    store = Store.open(tmp_path / "db.sqlite3")
+    engine = Engine(store, load_config(path), config_file=path)
+    a_round(engine)
+    engine.set_source_enabled("alpha", False)
+    assert {s.id: s.enabled for s in engine.sources()} == {"alpha": False, "beta": True}
+    # Started again: a new engine on the same file and store, whose first round registers the
+    # sources as the config says.
+    again = Engine(store, load_config(path), config_file=path)
+    a_round(again)
+    assert {s.id: s.enabled for s in again.sources()} == {"alpha": False, "beta": True}
+    requests = server.request_count("/alpha/api/v2/summary.json")
+    a_round(again)
+    assert server.request_count("/alpha/api/v2/summary.json") == requests
+    again.set_source_enabled("alpha", True)
+    assert "enabled" not in path.read_text()
+    store.close()
+
+
 def test_probe_down_while_provider_operational_is_a_disagreement(
     server: FeedServer, tmp_path: Path
 ) -> None:

@@ -50,6 +50,11 @@ def config_warnings(config: Config) -> list[str]:
             names = ", ".join(sorted(GEOGRAPHIES))
             found.append(f"key '{key}': {region!r} is no geography (one of: {names})")
     watched = set(watched_providers(config.watch))
+    for index, provider in enumerate(config.watch.disabled):
+        entry = catalog.get(provider)
+        key = f"watch.disabled[{index}]"
+        if entry is None or entry.id not in watched:
+            found.append(f"key '{key}': {provider!r} is not a watched provider")
     for provider in config.watch.intervals:
         entry = catalog.get(provider)
         key = f"watch.intervals.{provider}"

@@ -25,6 +25,7 @@ __all__ = [
     "put_source",
     "remove_probe",
     "remove_source",
+    "set_source_enabled",
     "set_watchlist_member",
     "unwatch_provider",
     "watch_provider",
@@ -36,7 +37,7 @@ WatchChange = Literal["unchanged", "added", "extra", "restored"]
 _WATCHLIST_KEYS = ("providers", "components", "regions")
 
 # Lists the editor owns: emptied, they are removed rather than left as noise in the file.
-_SCRATCH_KEYS = ("extra_providers", "excluded_providers")
+_SCRATCH_KEYS = ("extra_providers", "excluded_providers", "disabled")
 
 
 def watch_provider(doc: TOMLDocument, provider_id: str) -> WatchChange:
@@ -96,6 +97,42 @@ def add_probe(doc: TOMLDocument, probe: Mapping[str, Any]) -> bool:
 
 def remove_probe(doc: TOMLDocument, probe_id: str) -> bool:
     return _remove_entries(doc, "probes", probe_id)
+
+
+def set_source_enabled(doc: TOMLDocument, source_id: str, enabled: bool) -> bool:
+    """Switch a source on or off for good (it stays listed, with its history); True when that
+    changed.  A custom source keeps the switch in its own ``enabled``; a catalog provider in
+    ``watch.disabled``."""
+    entries = doc.get("sources")
+    found = _find(entries, source_id)
+    if found and isinstance(entries, list):
+        changed = False
+        for index in found:
+            entry = entries[index]
+            if bool(entry.get("enabled", True)) != enabled:
+                changed = True
+            if enabled:
+                entry.pop("enabled", None)
+            else:
+                entry["enabled"] = False
+        return changed
+    canonical = _catalog_id(source_id)
+    if canonical not in watched_providers(_watch(doc)):
+        raise ConfigError(None, f"{source_id!r} is not a source watchtui polls")
+    disabled = {_catalog_id_or_self(str(v)) for v in (_watch(doc).disabled or [])}
+    if (canonical not in disabled) == enabled:
+        return False
+    table = _table(doc, "watch")
+    if enabled:
+        _discard(table, "disabled", canonical)
+    else:
+        _array(table, "watch", "disabled").append(canonical)
+    return True
+
+
+def _catalog_id_or_self(value: str) -> str:
+    entry = catalog.get(value)
+    return value if entry is None else entry.id
 
 
 def set_watchlist_member(doc: TOMLDocument, key: str, value: str, present: bool) -> bool:

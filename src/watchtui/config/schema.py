@@ -70,6 +70,9 @@ class Watch(_Section):
     providers: list[str] | None = None
     extra_providers: list[str] = Field(default_factory=list)
     excluded_providers: list[str] = Field(default_factory=list)
+    # Watched providers switched off (the Sources screen's ``x``): listed, kept, not polled.
+    # (A custom source has its own ``enabled = false``.)
+    disabled: list[str] = Field(default_factory=list)
     intervals: dict[str, int] = Field(default_factory=dict)
 
 

@@ -187,6 +187,7 @@ def resolve_sources(config: Config) -> list[SourceSpec]:
     from watchtui import catalog
 
     specs: list[SourceSpec] = []
+    disabled = {entry.id if (entry := catalog.get(p)) else p for p in config.watch.disabled}
     for provider_id in watched_providers(config.watch):
         entry = catalog.get(provider_id)
         if entry is None or not entry.pollable:
@@ -210,6 +211,7 @@ def resolve_sources(config: Config) -> list[SourceSpec]:
                 interval=interval,
                 endpoints=endpoints,
                 from_catalog=True,
+                enabled=entry.id not in disabled,
             )
         )
     for custom in config.sources:

@@ -273,7 +273,19 @@ class Engine:
         return stale, events
 
     def set_source_enabled(self, source_id: str, enabled: bool) -> None:
+        """Switch a source on or off in the config (it lasts: the next start registers it as the
+        config says) and in the store (this poller's next round already sees it)."""
+        from watchtui.config import set_source_enabled
+
+        saved = self._edit_config(lambda doc: set_source_enabled(doc, source_id, enabled))
+        self.config = self.config.model_copy(
+            update={"watch": saved.watch, "sources": saved.sources}
+        )
+        self.specs = {spec.id: spec for spec in resolve_sources(self.config)}
+        if self._poller is not None:
+            self._poller.sources = list(self.specs.values())
         self.store.set_source_enabled(source_id, enabled)
+        self._reconfigured()
 
     def _edit_config(self, mutate: Mutation[object]) -> Config:
         """The config after ``mutate``: saved under the file lock, so another watchtui's edit in
