@@ -125,7 +125,7 @@ class SourcesScreen(EngineScreen):
             "x",
             "toggle_source",
             "On/off",
-            tooltip="Disable or enable the selected source",
+            tooltip="Switch the selected source off or on (saved in the config)",
             id="sources.toggle",
         ),
         Binding(
@@ -133,7 +133,7 @@ class SourcesScreen(EngineScreen):
             "toggle_source",
             "On/off",
             show=False,
-            tooltip="Disable or enable the selected source",
+            tooltip="Switch the selected source off or on (saved in the config)",
             id="sources.toggle_space",
         ),
         Binding(
