@@ -11,6 +11,7 @@ from watchtui import catalog
 from watchtui.config import (
     ConfigError,
     add_probe,
+    canonical_watchlist,
     parse_text,
     put_source,
     remove_probe,
@@ -203,3 +204,14 @@ def test_switching_a_source_off_lasts_in_the_file_and_on_again_leaves_no_trace()
     assert document.as_string() == before
     with pytest.raises(ConfigError, match="not a source watchtui polls"):
         set_source_enabled(document, "pypi", False)
+
+
+def test_the_watchlist_names_sources_by_id_whatever_alias_the_file_uses() -> None:
+    listed = parse_text(
+        "[watchlist]\nproviders = ['gh', 'mine', 'nosuch']\n"
+        "components = ['gh:Actions', 'mine:API']\nregions = ['eu-west']\n"
+    ).watchlist
+    canonical = canonical_watchlist(listed, {"github", "mine"})
+    assert canonical.providers == ["github", "mine", "nosuch"]
+    assert canonical.components == ["github:Actions", "mine:API"]
+    assert canonical.regions == ["eu-west"]

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from watchtui.cli.common import CliError, load, open_store, print_json, resolve_source_id
 from watchtui.cli.output import count
-from watchtui.config import Config, SourceSpec, resolve_sources
+from watchtui.config import Config, SourceSpec, canonical_watchlist, resolve_sources
 from watchtui.domain import assessment
 from watchtui.domain.document import incident_to_dict, iso
 from watchtui.domain.model import impact_rank
@@ -40,18 +40,10 @@ def selected_specs(args: argparse.Namespace, config: Config) -> list[SourceSpec]
 
 
 def named_in_watchlist(config: Config, specs: list[SourceSpec]) -> set[str]:
-    """Sources the watchlist names itself: as a provider (an alias included) or as the source
-    of a watched component."""
-    from watchtui import catalog
-
+    """Sources the watchlist names itself: as a provider or as the source of a component."""
     known = {spec.id for spec in specs}
-    named: set[str] = set()
-    for value in (
-        *config.watchlist.providers,
-        *(c.split(":", 1)[0] for c in config.watchlist.components),
-    ):
-        entry = None if value in known else catalog.get(value)
-        named.add(entry.id if entry is not None and entry.id in known else value)
+    watchlist = canonical_watchlist(config.watchlist, known)
+    named = {*watchlist.providers, *(c.split(":", 1)[0] for c in watchlist.components)}
     return named & known
 
 

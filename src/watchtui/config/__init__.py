@@ -35,6 +35,7 @@ from watchtui.config.schema import (
 from watchtui.config.sources import (
     Endpoint,
     SourceSpec,
+    canonical_watchlist,
     derive_endpoints,
     history_interval_for,
     resolve_sources,
@@ -115,6 +116,7 @@ __all__ = [
     "Watchlist",
     "add_probe",
     "apply_edit",
+    "canonical_watchlist",
     "config_path",
     "db_path",
     "derive_endpoints",

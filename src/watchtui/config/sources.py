@@ -7,12 +7,13 @@ that read it, so the models load without it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from watchtui.config.schema import MIN_INTERVAL, Config, Watch
+from watchtui.config.schema import MIN_INTERVAL, Config, Watch, Watchlist
 
 __all__ = [
     "Endpoint",
@@ -157,6 +158,29 @@ def derive_endpoints(kind: str, url: str, interval: int) -> tuple[Endpoint, ...]
         Endpoint(
             url=base + suffix, role="current", interval=interval, lists_only_current=current_only
         ),
+    )
+
+
+def canonical_watchlist(watchlist: Watchlist, source_ids: Collection[str]) -> Watchlist:
+    """``watchlist`` with a catalog alias (``gh``) written as the source it names (``github``),
+    in providers and in components' ``source:`` prefixes, so every reader matches on ids."""
+
+    def canonical(value: str) -> str:
+        if value in source_ids:
+            return value
+        from watchtui import catalog
+
+        entry = catalog.get(value)
+        return entry.id if entry is not None and entry.id in source_ids else value
+
+    components = []
+    for component in watchlist.components:
+        source, colon, name = component.partition(":")
+        components.append(f"{canonical(source)}{colon}{name}")
+    return Watchlist(
+        providers=[canonical(p) for p in watchlist.providers],
+        components=components,
+        regions=list(watchlist.regions),
     )
 
 

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from watchtui.config import Config, ProbeSpec, resolve_sources
+from watchtui.config import Config, ProbeSpec, canonical_watchlist, resolve_sources
 from watchtui.domain.clock import utcnow
 from watchtui.domain.events import ChangeEvent
 from watchtui.engine.overview import IncidentView, Overview, SourceView, open_first
@@ -105,7 +105,7 @@ class Engine:
             return self._probe_runner
 
     def _make_builder(self) -> OverviewBuilder:
-        watchlist = self.config.watchlist
+        watchlist = canonical_watchlist(self.config.watchlist, self.specs)
         watched = frozenset([*watchlist.providers, *watchlist.components, *watchlist.regions])
         return OverviewBuilder(self.store, self.specs, self.probe_specs, watched)
 
