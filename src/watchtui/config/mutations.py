@@ -17,7 +17,7 @@ from tomlkit.items import AoT
 from watchtui import catalog
 from watchtui.config.load import ConfigError, parse_config
 from watchtui.config.schema import Watch
-from watchtui.config.sources import watched_providers
+from watchtui.config.sources import disabled_providers, watched_providers
 
 __all__ = [
     "WatchChange",
@@ -119,8 +119,7 @@ def set_source_enabled(doc: TOMLDocument, source_id: str, enabled: bool) -> bool
     canonical = _catalog_id(source_id)
     if canonical not in watched_providers(_watch(doc)):
         raise ConfigError(None, f"{source_id!r} is not a source watchtui polls")
-    disabled = {_catalog_id_or_self(str(v)) for v in (_watch(doc).disabled or [])}
-    if (canonical not in disabled) == enabled:
+    if (canonical not in disabled_providers(_watch(doc))) == enabled:
         return False
     table = _table(doc, "watch")
     if enabled:
@@ -128,11 +127,6 @@ def set_source_enabled(doc: TOMLDocument, source_id: str, enabled: bool) -> bool
     else:
         _array(table, "watch", "disabled").append(canonical)
     return True
-
-
-def _catalog_id_or_self(value: str) -> str:
-    entry = catalog.get(value)
-    return value if entry is None else entry.id
 
 
 def set_watchlist_member(doc: TOMLDocument, key: str, value: str, present: bool) -> bool:

@@ -184,6 +184,13 @@ def canonical_watchlist(watchlist: Watchlist, source_ids: Collection[str]) -> Wa
     )
 
 
+def disabled_providers(watch: Watch) -> set[str]:
+    """Catalog ids switched off (``watch.disabled``), aliases read as their provider."""
+    from watchtui import catalog
+
+    return {entry.id if (entry := catalog.get(p)) else p for p in watch.disabled}
+
+
 def watched_providers(watch: Watch) -> list[str]:
     """Canonical catalog ids watched, in order: ``providers`` (else the defaults), then
     ``extra_providers``, less ``excluded_providers``; aliases and repeats count once."""
@@ -211,7 +218,7 @@ def resolve_sources(config: Config) -> list[SourceSpec]:
     from watchtui import catalog
 
     specs: list[SourceSpec] = []
-    disabled = {entry.id if (entry := catalog.get(p)) else p for p in config.watch.disabled}
+    disabled = disabled_providers(config.watch)
     for provider_id in watched_providers(config.watch):
         entry = catalog.get(provider_id)
         if entry is None or not entry.pollable:
