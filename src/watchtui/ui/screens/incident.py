@@ -21,6 +21,7 @@ from watchtui.domain.model import IncidentUpdate
 from watchtui.engine.overview import IncidentView
 from watchtui.engine.protocol import WatchEngine
 from watchtui.ui import format as fmt
+from watchtui.ui.settings import follow, setting
 from watchtui.ui.widgets.ascii import ascii_scrollbars
 from watchtui.viewmodel.severity import separator
 
@@ -139,7 +140,7 @@ class IncidentScreen(Screen[None]):
 
     @property
     def local_time(self) -> bool:
-        return self._local if self._local is not None else bool(getattr(self.app, "local_time", 0))
+        return self._local if self._local is not None else setting(self, "local_time")
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading..."), id="incident-title")
@@ -152,8 +153,8 @@ class IncidentScreen(Screen[None]):
         if self.ascii_only:
             ascii_scrollbars(self)
         self.load()
-        if self._local is None and hasattr(self.app, "local_time"):
-            self.watch(self.app, "local_time", self._local_time_changed, init=False)
+        if self._local is None:
+            follow(self, "local_time", self._local_time_changed)
 
     def _local_time_changed(self) -> None:
         if self.view is not None:

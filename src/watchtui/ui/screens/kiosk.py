@@ -30,6 +30,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from watchtui.engine.overview import IncidentView, Overview
+from watchtui.ui.settings import follow
 from watchtui.ui.widgets.ascii import ascii_scrollbars
 from watchtui.ui.widgets.keyed_table import same_cell
 from watchtui.ui.widgets.kiosk_board import (
@@ -106,7 +107,7 @@ class KioskScreen(Screen[None]):
         self.set_interval(self.watch_app.kiosk_cycle_seconds, self.next_incident, name="cycle")
         self._ready = True
         self.watch(self.app, "board", self._board_changed, init=True)
-        self.watch(self.app, "local_time", self.refresh_view, init=False)
+        follow(self, "local_time", self.refresh_view)
 
     def _load_css(self) -> None:
         """Textual loads the ``CSS_PATH`` of pushed screens only, and the kiosk is the app's

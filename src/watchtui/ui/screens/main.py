@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Tab, Tabs
 from watchtui.domain import regions
 from watchtui.engine.overview import Overview
 from watchtui.ui.messages import OpenIncident, OpenProbe, RegionFilterToggled, ShowIncidents
+from watchtui.ui.settings import follow
 from watchtui.ui.widgets.ascii import ascii_scrollbars
 from watchtui.ui.widgets.keyed_table import KeyedTable
 from watchtui.ui.widgets.notification_line import NotificationLine
@@ -109,7 +110,7 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(self.action_focus_pane, "stream")
         self.watch(app, "board", self._board_changed, init=True)
         self.watch(app, "notices_changed", self._show_notices, init=True)
-        self.watch(app, "local_time", self._local_time_changed, init=False)
+        follow(self, "local_time", self._local_time_changed)
 
     def _local_time_changed(self) -> None:
         self.refresh_view()

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from watchtui.ui import format as fmt
+from watchtui.ui.settings import follow, setting
 from watchtui.ui.widgets.keyed_table import KeyedTable
 from watchtui.ui.widgets.one_line import OneLine
 from watchtui.viewmodel.notice_log import Entry
@@ -41,10 +42,6 @@ class NotificationsScreen(Screen[None]):
         self.clock = clock
         self.ascii_only = ascii_only
 
-    @property
-    def local(self) -> bool:
-        return bool(getattr(self.app, "local_time", False))
-
     def compose(self) -> ComposeResult:
         yield OneLine(Text(" Notifications, newest first", style="bold"), id="title")
         yield NoticeTable(id="notices")
@@ -55,8 +52,7 @@ class NotificationsScreen(Screen[None]):
         table.ascii_only = self.ascii_only
         self._show()
         table.focus()
-        if hasattr(self.app, "local_time"):
-            self.watch(self.app, "local_time", self._show, init=False)
+        follow(self, "local_time", self._show)
 
     def _show(self) -> None:
         table = self.query_one(NoticeTable)
@@ -70,7 +66,7 @@ class NotificationsScreen(Screen[None]):
                 (
                     str(index),
                     (
-                        Text(fmt.short_date_time(entry.at, local=self.local)),
+                        Text(fmt.short_date_time(entry.at, local=setting(self, "local_time"))),
                         fmt.level_cell(notice.level, ascii_only=self.ascii_only),
                         what,
                     ),

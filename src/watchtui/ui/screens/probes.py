@@ -26,6 +26,7 @@ from watchtui.engine.overview import DisagreementView, Overview, ProbeView
 from watchtui.engine.protocol import ProbeHistory, WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui.screens.engine_screen import EngineScreen
+from watchtui.ui.settings import follow, setting
 from watchtui.ui.widgets.fitted_table import ColumnSpec, FittedTable, one_line, show_text
 from watchtui.ui.widgets.latency_chart import LatencyChart
 from watchtui.ui.widgets.one_line import OneLine
@@ -283,11 +284,7 @@ class ProbesScreen(EngineScreen):
         if hasattr(self.app, "board"):
             # Live: the app's one board state, held while the app is paused.
             self.watch(self.app, "board", self._board_changed, init=False)
-            self.watch(self.app, "local_time", self._show_detail, init=False)
-
-    @property
-    def local_time(self) -> bool:
-        return bool(getattr(self.app, "local_time", False))
+        follow(self, "local_time", self._show_detail)
 
     def _board_changed(self, overview: Overview | None) -> None:
         if overview is not None:
@@ -405,7 +402,9 @@ class ProbesScreen(EngineScreen):
         ]
         show_text(
             facts,
-            probe_facts(probe, found, now, ascii_only=self.ascii_only, local=self.local_time),
+            probe_facts(
+                probe, found, now, ascii_only=self.ascii_only, local=setting(self, "local_time")
+            ),
         )
         history = self.histories.get(probe.id)
         chart.display = True

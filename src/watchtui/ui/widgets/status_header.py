@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from watchtui.engine.overview import Overview
 from watchtui.ui import format as fmt
+from watchtui.ui.settings import follow, setting
 from watchtui.ui.widgets.one_line import OneLine
 from watchtui.viewmodel.headline import Headline, headline
 from watchtui.viewmodel.severity import Level, bar_style
@@ -44,21 +45,13 @@ class StatusHeader(Horizontal):
 
     def on_mount(self) -> None:
         self._tick()
-        app = self.app
-        # Hosted by another app (tests), the header has no settings to follow.
-        if hasattr(app, "paused"):
-            self.watch(app, "paused", self._show_paused, init=True)
-        if hasattr(app, "local_time"):
-            self.watch(app, "local_time", self._show_clock, init=False)
-
-    @property
-    def local_time(self) -> bool:
-        return bool(getattr(self.app, "local_time", False))
+        follow(self, "paused", self._show_paused, init=True)
+        follow(self, "local_time", self._show_clock)
 
     def _show_clock(self) -> None:
         style = "" if self.level is None else bar_style(self.level, fmt.palette())
         now = self._clock()
-        clock = Text(f" {fmt.clock(now, local=self.local_time)} ", style)
+        clock = Text(f" {fmt.clock(now, local=setting(self, 'local_time'))} ", style)
         self.query_one("#clock", OneLine).show(clock)
 
     def _tick(self) -> None:
