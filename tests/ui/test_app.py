@@ -5,11 +5,13 @@ Every app here runs the real engine over the test board (``tests/support/board.p
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import WorkerState
 
 from tests.support import board_story as story
 from tests.support.board import Board
@@ -303,3 +305,48 @@ async def test_a_crash_exits_3_not_textuals_1_which_would_read_as_warning(board:
         app.exit(return_code=1)  # what Textual sets when the app dies of an exception
         await pilot.pause()
     assert app.return_code == 1 and app.exit_status == 3
+
+
+async def test_ctrl_c_copies_text_selected_with_the_mouse_instead_of_quitting(
+    board: Board,
+) -> None:
+    from textual.selection import Selection
+
+    app = make_app(board)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        line = app.screen.query_one(NotificationLine)
+        app.say("watchtui", "copy me")
+        await pilot.pause()
+        # What a mouse drag over the notification line leaves (the whole of it, here).
+        app.screen.selections = {line: Selection(None, None)}
+        selected = app.screen.get_selected_text()
+        assert selected and "copy me" in selected
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.is_running and app.clipboard == selected
+
+
+async def test_a_source_refresh_asked_during_a_round_follows_it_for_that_source_only(
+    board: Board,
+) -> None:
+    from watchtui.ui.messages import RefreshSource
+
+    app = make_app(board)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.poll_now()  # a round (nothing is due at the frozen time)
+        round_ = app._poll_worker
+        assert round_ is not None
+        while round_.state == WorkerState.PENDING:
+            await asyncio.sleep(0)
+        assert round_.is_running
+        app.poll_now(source=RefreshSource(GCP, "Demo GCP"))  # asked while it runs
+        app.poll_now(source=RefreshSource(GCP, "Demo GCP"))  # twice: once is enough
+        await settle(pilot)
+        await workers_done(app)
+        assert board.server.request_count(board.path_of(GCP)) == 1
+        assert board.server.request_count(board.path_of(AWS)) == 0
+        assert [m for m in messages(app) if m.startswith("Refreshed")] == [
+            "Refreshed Demo GCP: 0 changes"
+        ]
