@@ -1,9 +1,12 @@
 """The watchtui Textual app: owns the engine, the polling workers and the notifications.
 
-Data flow: a timer starts an async worker running ``engine.poll()``; then a thread worker reads
-``engine.overview()``; both report back as typed messages (``EventsArrived``, ``OverviewLoaded``).
-The newest overview goes into one app-level reactive, ``board`` (held while paused), which every
-screen that shows live data watches: there is no other way for state to reach a screen.  Every
+Data flow: the first board is read before the app starts (``first_board``: no UI yet to block)
+and is in the first frame; after that a timer starts an async worker running ``engine.poll()``,
+then a thread worker reads ``engine.overview()``; both report back as typed messages
+(``EventsArrived``, ``OverviewLoaded``).  The newest overview goes into one app-level reactive,
+``board`` (held while paused), which every screen that shows live data watches, as they watch
+the display settings ``paused`` and ``local_time`` (``ui.settings``): there is no other way for
+state to reach a screen.  Every
 worker failure lands in ``on_worker_state_changed`` and is said on the notification line, never
 raised: the next cycle simply retries.
 """
