@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.feedserver import Fault, FeedServer
+from tests.support.rounds import poll_round
 from tests.support.statuspage_payloads import history, incident, summary
 from watchtui.config import load_config, parse_config
 from watchtui.engine.engine import Engine
@@ -108,16 +109,6 @@ def test_toggle_watch_and_add_source_are_saved(server: FeedServer, tmp_path: Pat
         engine.add_catalog_source("no-such-provider")
 
 
-def a_round(engine: Engine) -> None:
-    async def go() -> None:
-        try:
-            await engine.poll(force=True)
-        finally:
-            await engine.poller.aclose()
-
-    asyncio.run(go())
-
-
 def test_a_source_switched_off_stays_off_after_a_restart(
     server: FeedServer, tmp_path: Path
 ) -> None:
@@ -134,16 +125,16 @@ def test_a_source_switched_off_stays_off_after_a_restart(
     )
     store = Store.open(tmp_path / "db.sqlite3")
     engine = Engine(store, load_config(path), config_file=path)
-    a_round(engine)
+    poll_round(engine, force=True)
     engine.set_source_enabled("alpha", False)
     assert {s.id: s.enabled for s in engine.sources()} == {"alpha": False, "beta": True}
     # Started again: a new engine on the same file and store, whose first round registers the
     # sources as the config says.
     again = Engine(store, load_config(path), config_file=path)
-    a_round(again)
+    poll_round(again, force=True)
     assert {s.id: s.enabled for s in again.sources()} == {"alpha": False, "beta": True}
     requests = server.request_count("/alpha/api/v2/summary.json")
-    a_round(again)
+    poll_round(again, force=True)
     assert server.request_count("/alpha/api/v2/summary.json") == requests
     again.set_source_enabled("alpha", True)
     assert "enabled" not in path.read_text()

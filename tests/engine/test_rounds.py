@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.feedserver import FeedServer
+from tests.support.rounds import poll_round
 from tests.support.statuspage_payloads import Clock, history, incident, summary
 from watchtui.config import parse_config
 from watchtui.engine.engine import Engine
@@ -42,18 +43,8 @@ def started(server: FeedServer, tmp_path: Path, clock: Clock, **extra: Any) -> E
     for name in NAMES[1:]:
         serve(server, name, summary())
     engine = engine_on(tmp_path / "db.sqlite3", raw_config(server, **extra), clock)
-    run(engine, force=True)
+    poll_round(engine, force=True)
     return engine
-
-
-def run(engine: Engine, **kwargs: Any) -> list[Any]:
-    async def round_() -> list[Any]:
-        try:
-            return await engine.poll(**kwargs)
-        finally:
-            await engine.poller.aclose()
-
-    return asyncio.run(round_())
 
 
 def reads(engine: Engine) -> int:
@@ -96,7 +87,7 @@ def test_a_round_in_which_nothing_was_due_changes_and_reads_nothing(
     overview = engine.overview()
     version = engine.store.data_version()
     clock.advance(10)  # well inside every interval
-    assert run(engine) == []
+    assert poll_round(engine) == []
     assert engine.store.data_version() == version  # no lease taken, nothing written
     before = reads(engine)
     assert engine.overview() is overview
@@ -110,7 +101,7 @@ def test_a_round_answered_304_keeps_the_board_and_reads_only_the_bookkeeping(
     engine = started(server, tmp_path, clock)
     first = engine.overview()
     clock.advance(30)
-    run(engine, force=True)
+    poll_round(engine, force=True)
     assert {s.not_modified_share for s in engine.sources()} == {0.5}  # every fetch was a 304
     before = reads(engine)
     after = engine.overview()
@@ -129,7 +120,7 @@ def test_a_304_round_reads_the_store_once_for_the_board(server: FeedServer, tmp_
     assert sum(len(spec.endpoints) for spec in engine.specs.values()) > 1
     clock.advance(30)
     before = reads(engine)
-    run(engine, force=True)
+    poll_round(engine, force=True)
     # The poller's plan and one read for health and signals; each endpoint's state is read in
     # the write that claims it, so the number of endpoints adds no read.
     assert reads(engine) == before + 1 + 1
@@ -145,8 +136,8 @@ def test_what_another_process_wrote_between_rounds_is_read(
     serve(server, "beta", summary(incident("b1")))
     other = engine_on(tmp_path / "db.sqlite3", raw_config(server), clock)
     clock.advance(30)
-    run(other, force=True)
-    run(engine, force=True)
+    poll_round(other, force=True)
+    poll_round(engine, force=True)
     overview = engine.overview()
     assert sorted(v.incident.id for v in overview.open_incidents) == ["a1", "b1"]
     assert overview == as_read_afresh(engine, clock)
@@ -179,7 +170,7 @@ def test_what_another_process_fetched_during_a_round_is_read(
     board = engine.overview()
     serve(server, "gamma", summary(incident("g1")))
     clock.advance(30)
-    run(engine, force=True)  # ours: two 304s; the other: gamma's new incident
+    poll_round(engine, force=True)  # ours: two 304s; the other: gamma's new incident
     overview = engine.overview()
     assert overview.open_incidents is not board.open_incidents
     assert sorted(v.incident.id for v in overview.open_incidents) == ["a1", "g1"]
@@ -212,7 +203,7 @@ def test_a_read_in_the_middle_of_a_quiet_round_serves_the_round(
     ours.engine, ours.seen = engine, []
     engine.overview()
     clock.advance(30)
-    run(engine, force=True)
+    poll_round(engine, force=True)
     (middle,) = ours.seen
     after = engine.overview()
     assert after is not middle  # the other sources' fetches came after it
@@ -225,10 +216,10 @@ def test_a_kept_board_is_read_again_after_a_while(server: FeedServer, tmp_path: 
     engine = started(server, tmp_path, clock)
     first = engine.overview()
     clock.advance(170)
-    run(engine, force=True)
+    poll_round(engine, force=True)
     assert engine.overview().stream is first.stream
     clock.advance(170)  # 5 min 40 s after the board was read
-    run(engine, force=True)
+    poll_round(engine, force=True)
     again = engine.overview()
     assert again.stream is not first.stream and again.stream == first.stream
 
@@ -248,7 +239,7 @@ def test_a_round_s_own_writes_are_not_news_from_elsewhere(
 
     engine.poller = Asking(engine.store, list(engine.specs.values()), clock=clock)
     clock.advance(30)
-    run(engine, force=True)
+    poll_round(engine, force=True)
     assert seen == [False] and engine.external_change() is False
     other = engine_on(tmp_path / "db.sqlite3", raw_config(server), clock)
     other.set_source_enabled("beta", False)
@@ -284,11 +275,11 @@ def test_rounds_prune_history_past_retention_once_a_day(server: FeedServer, tmp_
     server.set("/alpha/api/v2/incidents.json", history(old))
     raw = raw_config(server, store={"retention_days": 1})
     engine = engine_on(tmp_path / "db.sqlite3", raw, clock)
-    run(engine, force=True)
+    poll_round(engine, force=True)
     assert engine.store.incident("alpha", "old") is not None  # resolved 30 minutes ago
     clock.advance(2 * 86400)
     server.set("/alpha/api/v2/incidents.json", history())  # the page has let it go too
-    run(engine, force=True)
+    poll_round(engine, force=True)
     assert engine.store.incident("alpha", "old") is None
     # Once a day, whoever asks.
     assert engine.prune_if_due() is None

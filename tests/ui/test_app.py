@@ -11,6 +11,7 @@ import contextlib
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
+from textual.selection import Selection
 from textual.worker import WorkerState
 
 from tests.support import board_story as story
@@ -29,7 +30,7 @@ from tests.support.pilot import (
 from watchtui.engine.overview import Overview
 from watchtui.ui.app import WatchApp
 from watchtui.ui.commands import WatchCommands
-from watchtui.ui.messages import OverviewLoaded
+from watchtui.ui.messages import OverviewLoaded, RefreshSource
 from watchtui.ui.screens.help import HelpScreen
 from watchtui.ui.screens.main import MainScreen
 from watchtui.ui.widgets.notification_line import NotificationLine
@@ -310,8 +311,6 @@ async def test_a_crash_exits_3_not_textuals_1_which_would_read_as_warning(board:
 async def test_ctrl_c_copies_text_selected_with_the_mouse_instead_of_quitting(
     board: Board,
 ) -> None:
-    from textual.selection import Selection
-
     app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -330,8 +329,6 @@ async def test_ctrl_c_copies_text_selected_with_the_mouse_instead_of_quitting(
 async def test_a_source_refresh_asked_during_a_round_follows_it_for_that_source_only(
     board: Board,
 ) -> None:
-    from watchtui.ui.messages import RefreshSource
-
     app = make_app(board)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
