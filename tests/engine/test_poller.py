@@ -202,3 +202,57 @@ def test_vanishing_source_then_return(server: FeedServer, tmp_path: Path) -> Non
     outcomes = {o.url: o for o in run(poll_once(make(store, server, clock)))}
     assert outcomes[server.url(SUMMARY)].outcome == "ok"
     assert store.health("test", clock(), timedelta(seconds=60)) == "fresh"
+
+
+def test_a_steady_round_keeps_its_books_in_two_writes(server: FeedServer, tmp_path: Path) -> None:
+    names = [f"page{n}" for n in range(6)]
+    for name in names:
+        server.set(f"/{name}/api/v2/summary.json", summary(incident(f"{name}-a")))
+        server.set(f"/{name}/api/v2/incidents.json", history())
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    poller = Poller(store, [spec(server, name) for name in names], clock=clock, total_timeout=2.0)
+    run(poll_once(poller))
+    clock.advance(3600)
+    before = store.write_transactions
+    outcomes = run(poll_once(poller))
+    assert [o.outcome for o in outcomes] == ["not_modified"] * 12
+    # The claims in one transaction before the fetches, the twelve records in one after.
+    assert store.write_transactions - before == 2
+    for name in names:
+        stats = store.fetch_stats(name)
+        assert stats.window == 4 and stats.not_modified_share == 0.5
+    for state in store.endpoint_states():
+        assert state.lease_owner is None and state.last_outcome == "not_modified"
+        assert state.next_due_at is not None and state.next_due_at > clock()
+
+
+def test_a_lease_that_lapses_in_a_long_round_is_renewed_or_left(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    """Every due endpoint is claimed when the round starts; one whose turn comes after its lease
+    could have lapsed is claimed again first, and left to whoever took it meanwhile."""
+    server.fault(SUMMARY, Fault.hang())
+    server.set(HISTORY, history())
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    other = Store.open(tmp_path / "db.sqlite")
+    # One fetch at a time: the incidents wait for the summary, which hangs until its deadline.
+    poller = Poller(store, [spec(server)], clock=clock, concurrency=1, total_timeout=1.0)
+
+    async def round_where_another_process_takes_over(take: bool) -> Any:
+        polling = asyncio.ensure_future(poll_once(poller, force=True))
+        while not server.requests(SUMMARY):
+            await asyncio.sleep(0.01)
+        clock.advance(100)  # past the 90 s lease taken when the round began
+        if take:
+            until = clock() + timedelta(seconds=60)
+            assert other.try_claim(server.url(HISTORY), "other", clock(), until)
+        return {o.url: o.outcome for o in await polling}
+
+    outcomes = run(round_where_another_process_takes_over(take=True))
+    assert outcomes == {server.url(SUMMARY): "error", server.url(HISTORY): "skipped"}
+    assert server.request_count(HISTORY) == 0
+    assert other.endpoint_state(server.url(HISTORY)).lease_owner == "other"  # type: ignore[union-attr]
+    other.release(server.url(HISTORY), "other")
+    outcomes = run(round_where_another_process_takes_over(take=False))
+    assert outcomes == {server.url(SUMMARY): "error", server.url(HISTORY): "ok"}
+    other.close()

@@ -5,6 +5,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 from watchtui import store as store_module
 from watchtui.domain.events import ChangeEvent
 from watchtui.domain.model import Component, Incident, IncidentUpdate, Maintenance, Snapshot
-from watchtui.store import Store, StoreError
+from watchtui.store import Claim, FetchRecord, StepFailed, Store, StoreError
 from watchtui.store import core as store_core
 from watchtui.store import ingest as store_ingest
 from watchtui.store import schema as store_schema
@@ -959,6 +960,50 @@ def test_claim_if_due_claims_reads_and_releases_in_one_write(db_path: Path) -> N
     assert b.claim_if_due(url, "B", T0 + MIN, T0 + 2 * MIN, force=True)[0]
     b.release(url, "B")
     assert b.claim_if_due(url, "B", T0 + 5 * MIN, T0 + 6 * MIN)[0]
+    a.close()
+    b.close()
+
+
+@dataclass(frozen=True)
+class _Raises:
+    error: Exception
+
+    def apply(self, conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE endpoint_state SET lease_owner = 'nobody'")  # undone with the step
+        raise self.error
+
+
+@dataclass(frozen=True)
+class _BadSql:
+    def apply(self, conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO no_such_table VALUES (1)")
+
+
+def test_steps_written_together_commit_once_and_fail_alone(db_path: Path) -> None:
+    a, b = Store.open(db_path), Store.open(db_path)
+    urls = [f"https://x/{n}.json" for n in range(3)]
+    before = a.write_transactions
+    results = a.write_steps(
+        [
+            Claim(urls[0], "A", T0, T0 + MIN),
+            _Raises(ValueError("no")),
+            Claim(urls[1], "A", T0, T0 + MIN),
+            _BadSql(),
+            FetchRecord("gh", urls[2], T0, "not_modified", 304, 12.0, 0, None, None, None),
+        ]
+    )
+    assert results[0][0] is True and results[2][0] is True
+    assert isinstance(results[1], StepFailed) and str(results[1].error) == "no"
+    assert isinstance(results[3], StepFailed) and isinstance(results[3].error, StoreError)
+    assert results[4] == []
+    # Every step that did not fail stands, seen from another connection; the failed one's
+    # change is gone.
+    owners = {u: s.lease_owner for u in urls if (s := b.endpoint_state(u)) is not None}
+    assert owners == {urls[0]: "A", urls[1]: "A", urls[2]: None}
+    assert b.fetch_stats("gh").not_modified_share == 1.0
+    # One transaction, and one more to apply the rest again after each failing step.
+    assert a.write_transactions - before == 3
+    assert a.write_steps([]) == []
     a.close()
     b.close()
 

@@ -9,6 +9,12 @@ grows to cpu+4 threads, each with its own SQLite connection and malloc arena): o
 books (plans, claims, fetch records), one digests payloads (parse, vet, ingest) one at a time, so
 a round's parsed payloads never pile up in memory together.  Both are bound by the GIL and the
 store's one writer anyway.
+
+The books are kept in bulk: a round claims every due endpoint in one transaction before it
+fetches, and records every fetch that brought nothing to ingest (a 304, an error) in one
+transaction after.  A round of 500 endpoints answered 304 was a thousand small commits, each
+made while the event loop was busy with the network, and a SQLite call that has to win the GIL
+back from a busy loop costs ten times its own work: that was half the poller's CPU.
 """
 
 from __future__ import annotations
@@ -46,13 +52,16 @@ from watchtui.net.fetch import (
 )
 from watchtui.sources import parse_payload
 from watchtui.sources._common import Headers
-from watchtui.store import EndpointState, Store
+from watchtui.store import Claim, EndpointState, FetchRecord, StepFailed, Store
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 # A lease outlives the longest fetch (total timeout) with room to parse and ingest.
 LEASE_SECONDS = 90
+
+# A due endpoint's claim: (claimed, its state) or why claiming failed; None when not due.
+_Claimed = tuple[bool, EndpointState | None] | StepFailed | None
 DEFAULT_CONCURRENCY = 16
 TOTAL_TIMEOUT = 30.0
 
@@ -90,7 +99,8 @@ class Poller:
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self._owns_client = client is None
         self.owner = owner or default_owner()
-        self._semaphore = asyncio.Semaphore(max(1, concurrency))
+        self._concurrency = max(1, concurrency)
+        self._slots_of_loop: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self.max_bytes = max_bytes
         self.total_timeout = total_timeout
         self.clock = clock
@@ -117,6 +127,14 @@ class Poller:
             self._client = make_client()
             self._client_loop = loop
         return self._client
+
+    def _slots(self) -> asyncio.Semaphore:
+        """The fetch slots of the running loop: a semaphore that ever made a fetch wait is bound
+        to its loop, and a poller outlives an ``asyncio.run`` (the CLI's rounds, tests)."""
+        loop = asyncio.get_running_loop()
+        if self._slots_of_loop is None or self._slots_of_loop[0] is not loop:
+            self._slots_of_loop = (loop, asyncio.Semaphore(self._concurrency))
+        return self._slots_of_loop[1]
 
     async def aclose(self) -> None:
         if self._client is not None and self._owns_client:
@@ -158,53 +176,96 @@ class Poller:
         """One round's outcomes, in source and endpoint order.  Endpoints not due are skipped
         without a write: an idle round leaves the store as it was."""
         await self._register()
-        enabled, states = await self._in(self._books, self._plan)
         now = self.clock()
-        jobs = [
-            self._poll_endpoint(spec, endpoint, force=force)
-            if force or _may_be_due(states.get(endpoint.url), now)
-            else _skipped(spec, endpoint)
+        wanted = [
+            (spec, endpoint)
             for spec in self.sources
-            if (source_id is None or spec.id == source_id) and spec.id in enabled
+            if source_id is None or spec.id == source_id
             for endpoint in spec.endpoints
         ]
-        return list(await asyncio.gather(*jobs))
+        planned = await self._in(self._books, self._claim_due, wanted, now, force)
+        results = await asyncio.gather(
+            *(self._poll_endpoint(spec, endpoint, claim, now) for spec, endpoint, claim in planned),
+            return_exceptions=True,
+        )
+        # What did finish is recorded even when something else in the round failed.
+        failed = next((r for r in results if isinstance(r, BaseException)), None)
+        done = [r for r in results if not isinstance(r, BaseException)]
+        outcomes = await self._in(self._books, self._record_bulk, done)
+        if failed is not None:
+            raise failed
+        return outcomes
 
-    def _plan(self) -> tuple[set[str], dict[str, EndpointState]]:
-        """The enabled sources and every endpoint's bookkeeping, in one read."""
+    def _record_bulk(
+        self, results: Sequence[EndpointOutcome | _Unrecorded]
+    ) -> list[EndpointOutcome]:
+        """The round's 304s and errors recorded, in one transaction, with what they changed."""
+        unrecorded = [result for result in results if isinstance(result, _Unrecorded)]
+        written = iter(self.store.write_steps([result.record for result in unrecorded]))
+        outcomes: list[EndpointOutcome] = []
+        for result in results:
+            if isinstance(result, _Unrecorded):
+                events = next(written)
+                if isinstance(events, StepFailed):
+                    raise events.error
+                result = result.recorded(events)
+            outcomes.append(result)
+        return outcomes
+
+    def _claim_due(
+        self, wanted: list[tuple[SourceSpec, Endpoint]], now: datetime, force: bool
+    ) -> list[tuple[SourceSpec, Endpoint, _Claimed]]:
+        """The round's enabled endpoints, each with its claim: every due one claimed at once, in
+        one transaction (a claim per fetch was a commit per fetch), the others None."""
         with self.store.reading():
             enabled = {record.id for record in self.store.sources() if record.enabled}
             states = {state.url: state for state in self.store.endpoint_states()}
-        return enabled, states
+        wanted = [(spec, endpoint) for spec, endpoint in wanted if spec.id in enabled]
+        due = [
+            index
+            for index, (_, endpoint) in enumerate(wanted)
+            if force or _may_be_due(states.get(endpoint.url), now)
+        ]
+        until = now + timedelta(seconds=LEASE_SECONDS)
+        claims = self.store.write_steps(
+            [Claim(wanted[index][1].url, self.owner, now, until, force) for index in due]
+        )
+        claimed: dict[int, _Claimed] = dict(zip(due, claims, strict=True))
+        return [
+            (spec, endpoint, claimed.get(index)) for index, (spec, endpoint) in enumerate(wanted)
+        ]
 
     async def _poll_endpoint(
-        self, spec: SourceSpec, endpoint: Endpoint, *, force: bool
-    ) -> EndpointOutcome:
-        async with self._semaphore:
-            now = self.clock()
-            # Unclaimed while another process fetches it; released at once when one fetched it
-            # a moment ago (its next_due_at is read after claiming, in the same write).
-            claimed, state = await self._in(
-                self._books,
-                self.store.claim_if_due,
-                endpoint.url,
-                self.owner,
-                now,
-                now + timedelta(seconds=LEASE_SECONDS),
-                force=force,
-            )
-            if not claimed:
-                return EndpointOutcome(spec.id, endpoint.url, "skipped")
-            try:
+        self, spec: SourceSpec, endpoint: Endpoint, claim: _Claimed, claimed_at: datetime
+    ) -> EndpointOutcome | _Unrecorded:
+        if claim is None:
+            return EndpointOutcome(spec.id, endpoint.url, "skipped")
+        if isinstance(claim, StepFailed):
+            raise claim.error
+        # Unclaimed while another process fetches it; released at once when one fetched it a
+        # moment ago (its next_due_at is read in the claim's own write).
+        claimed, state = claim
+        if not claimed:
+            return EndpointOutcome(spec.id, endpoint.url, "skipped")
+        try:
+            async with self._slots():
+                now = self.clock()
+                if now > claimed_at + timedelta(seconds=LEASE_SECONDS - self.total_timeout - 30):
+                    # A long round: the lease would lapse during this fetch; take it anew.
+                    until = now + timedelta(seconds=LEASE_SECONDS)
+                    renewal = Claim(endpoint.url, self.owner, now, until, force=True)
+                    claimed, state = await self._in(self._books, self.store.write_step, renewal)
+                    if not claimed:
+                        return EndpointOutcome(spec.id, endpoint.url, "skipped")
                 # The lease is given up by the bookkeeping transaction that ends the fetch.
                 return await self._fetch_and_ingest(spec, endpoint, state)
-            except BaseException:
-                await self._in(self._books, self.store.release, endpoint.url, self.owner)
-                raise
+        except BaseException:
+            await self._in(self._books, self.store.release, endpoint.url, self.owner)
+            raise
 
     async def _fetch_and_ingest(
         self, spec: SourceSpec, endpoint: Endpoint, state: EndpointState | None
-    ) -> EndpointOutcome:
+    ) -> EndpointOutcome | _Unrecorded:
         started = self.clock()
         try:
             result = await fetch(
@@ -218,15 +279,10 @@ class Poller:
         except FetchError as exc:
             failures = (state.consecutive_failures if state else 0) + 1
             delay = failure_delay(failures, endpoint.interval, exc.retry_after, jitter=self.rng)
-            events = await self._in(
-                self._books, self._record_failure, spec, endpoint, started, exc, delay
-            )
-            return EndpointOutcome(spec.id, endpoint.url, "error", exc.reason, tuple(events))
+            failure = self._failure_record(spec, endpoint, started, exc, delay)
+            return _Unrecorded(failure, exc.reason)
         if result.not_modified:
-            events = await self._in(
-                self._books, self._record_ok, spec, endpoint, started, result, None
-            )
-            return EndpointOutcome(spec.id, endpoint.url, "not_modified", events=tuple(events))
+            return _Unrecorded(self._ok_record(spec, endpoint, started, result, None))
         # Big payloads (GCP's 1.35 MB) parse in a thread so a UI on this loop stays responsive.
         return await self._in(self._digest, self._digest_payload, spec, endpoint, started, result)
 
@@ -254,14 +310,25 @@ class Poller:
         endpoint: Endpoint,
         at: datetime,
         result: FetchResult,
-        snapshot: Snapshot | None,
+        snapshot: Snapshot,
     ) -> list[ChangeEvent]:
-        events: list[ChangeEvent] = []
-        if snapshot is not None:
-            events += self.store.ingest(
-                spec.id, snapshot, at, lists_only_current=endpoint.lists_only_current
-            )
-        events += self.store.record_fetch(
+        # The record follows the ingest in a transaction of its own: a crash in between costs a
+        # refetch, never a payload marked as read that was not stored.
+        events = self.store.ingest(
+            spec.id, snapshot, at, lists_only_current=endpoint.lists_only_current
+        )
+        record = self._ok_record(spec, endpoint, at, result, snapshot)
+        return events + self.store.write_step(record)
+
+    def _ok_record(
+        self,
+        spec: SourceSpec,
+        endpoint: Endpoint,
+        at: datetime,
+        result: FetchResult,
+        snapshot: Snapshot | None,
+    ) -> FetchRecord:
+        return FetchRecord(
             spec.id,
             endpoint.url,
             at,
@@ -271,11 +338,11 @@ class Poller:
             bytes=result.bytes,
             etag=result.etag,
             last_modified=result.last_modified,
+            error=None,
             next_due_at=self._next_due(endpoint, at),
             release_owner=self.owner,
             note=None if snapshot is None else dropped_note(snapshot),
         )
-        return events
 
     def _record_drift(
         self,
@@ -285,7 +352,7 @@ class Poller:
         result: FetchResult,
         exc: FeedError,
     ) -> list[ChangeEvent]:
-        events = self.store.record_fetch(
+        record = FetchRecord(
             spec.id,
             endpoint.url,
             at,
@@ -293,21 +360,27 @@ class Poller:
             http_status=result.status,
             latency_ms=result.latency_ms,
             bytes=result.bytes,
+            etag=None,
+            last_modified=None,
             error=f"payload not understood: {exc.reason}",
             next_due_at=self._next_due(endpoint, at),
             release_owner=self.owner,
         )
-        return events
+        return self.store.write_step(record)
 
-    def _record_failure(
+    def _failure_record(
         self, spec: SourceSpec, endpoint: Endpoint, at: datetime, exc: FetchError, delay: float
-    ) -> list[ChangeEvent]:
-        return self.store.record_fetch(
+    ) -> FetchRecord:
+        return FetchRecord(
             spec.id,
             endpoint.url,
             at,
             "error",
             http_status=exc.status,
+            latency_ms=None,
+            bytes=None,
+            etag=None,
+            last_modified=None,
             error=exc.reason,
             next_due_at=at + timedelta(seconds=delay),
             release_owner=self.owner,
@@ -336,6 +409,20 @@ class Poller:
                 on_events(events)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=tick)
+
+
+@dataclass(frozen=True, slots=True)
+class _Unrecorded:
+    """A fetch that brought nothing to ingest, its record left for the round's bulk write."""
+
+    record: FetchRecord
+    error: str | None = None
+
+    def recorded(self, events: list[ChangeEvent]) -> EndpointOutcome:
+        record = self.record
+        return EndpointOutcome(
+            record.source_id, record.url, record.outcome, self.error, tuple(events)
+        )
 
 
 def _may_be_due(state: EndpointState | None, now: datetime) -> bool:

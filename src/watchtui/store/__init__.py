@@ -29,8 +29,14 @@ of ``Store`` per concern: ``sources``, ``ingest``, ``fetches``, ``incidents``, `
 
 from __future__ import annotations
 
+from watchtui.store.core import StepFailed, WriteStep
 from watchtui.store.errors import StoreError
-from watchtui.store.fetches import STALE_INTERVALS, FetchBookkeeping
+from watchtui.store.fetches import (
+    STALE_INTERVALS,
+    Claim,
+    FetchBookkeeping,
+    FetchRecord,
+)
 from watchtui.store.incidents import IncidentQueries
 from watchtui.store.ingest import IngestWrites
 from watchtui.store.probes import PROBE_LEASE_PREFIX, ProbeHistory, probe_lease_key
@@ -63,9 +69,11 @@ __all__ = [
     "PROBE_LEASE_PREFIX",
     "PROBE_STATES",
     "STALE_INTERVALS",
+    "Claim",
     "ComponentTransition",
     "EndpointState",
     "FetchOutcome",
+    "FetchRecord",
     "FetchStats",
     "ProbePeriod",
     "ProbeResult",
@@ -74,10 +82,12 @@ __all__ = [
     "PruneCounts",
     "RecentUpdate",
     "SourceRecord",
+    "StepFailed",
     "Store",
     "StoreError",
     "StoredComponent",
     "StoredIncident",
+    "WriteStep",
     "days_before",
     "probe_lease_key",
     "schema_version",

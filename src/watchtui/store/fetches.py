@@ -76,8 +76,8 @@ def _fetch_stats(
 
 
 @dataclass(frozen=True, slots=True)
-class _FetchRecord:
-    """One fetch attempt, applied inside the caller's write transaction."""
+class FetchRecord:
+    """One fetch attempt, as ``record_fetch`` logs it (a ``WriteStep``; see there)."""
 
     source_id: str
     url: str
@@ -94,6 +94,10 @@ class _FetchRecord:
     next_due_at: datetime | None = None
     release_owner: str | None = None
     note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome not in FETCH_OUTCOMES:
+            raise ValueError(f"unknown fetch outcome {self.outcome!r}")
 
     def apply(self, c: sqlite3.Connection) -> list[ChangeEvent]:
         at = ts(self.at)
@@ -116,25 +120,16 @@ class _FetchRecord:
                 self.note,
             ),
         )
-        c.execute("INSERT OR IGNORE INTO endpoint_state (url) VALUES (?)", (self.url,))
-        previous = c.execute(
-            "SELECT last_outcome FROM endpoint_state WHERE url = ?", (self.url,)
-        ).fetchone()[0]
+        row = c.execute("SELECT last_outcome FROM endpoint_state WHERE url = ?", (self.url,))
+        found = row.fetchone()
+        if found is None:
+            c.execute("INSERT INTO endpoint_state (url) VALUES (?)", (self.url,))
         self._update_state(c, at)
-        if self.next_due_at is not None:
-            c.execute(
-                "UPDATE endpoint_state SET next_due_at = ? WHERE url = ?",
-                (ts(self.next_due_at), self.url),
-            )
-        if self.release_owner is not None:
-            c.execute(
-                """UPDATE endpoint_state SET lease_owner = NULL, lease_until = NULL
-                   WHERE url = ? AND lease_owner = ?""",
-                (self.url, self.release_owner),
-            )
-        return self._events(c, previous)
+        return self._events(c, None if found is None else found[0])
 
     def _update_state(self, c: sqlite3.Connection, at: str) -> None:
+        """The endpoint's state after this attempt, its schedule and its lease, in one UPDATE
+        (a 500-endpoint round makes 500 of them)."""
         common = "source_id = :source_id, last_attempt_at = :at, last_outcome = :outcome"
         params = {
             "source_id": self.source_id,
@@ -145,6 +140,8 @@ class _FetchRecord:
             "last_modified": self.last_modified,
             "error": self.error,
             "note": self.note,
+            "next_due_at": None if self.next_due_at is None else ts(self.next_due_at),
+            "release_owner": self.release_owner,
         }
         if self.outcome == "ok":
             # A 200 replaces the validators, even with none: the server may have dropped them.
@@ -159,6 +156,12 @@ class _FetchRecord:
         else:
             sets = f"""{common}, last_error = :error,
                        consecutive_failures = consecutive_failures + 1"""
+        # Scheduled when asked; the lease given up only by the owner that holds it.
+        sets += """, next_due_at = coalesce(:next_due_at, next_due_at),
+                   lease_until = CASE WHEN lease_owner = :release_owner THEN NULL
+                                      ELSE lease_until END,
+                   lease_owner = CASE WHEN lease_owner = :release_owner THEN NULL
+                                      ELSE lease_owner END"""
         c.execute(f"UPDATE endpoint_state SET {sets} WHERE url = :url", params)
 
     def _events(self, c: sqlite3.Connection, previous: str | None) -> list[ChangeEvent]:
@@ -215,9 +218,7 @@ class FetchBookkeeping(StoreCore):
         source_recovered events when the endpoint's state changes kind.  ``note`` says what a
         successful parse left out (kept until the next successful parse of the endpoint).
         """
-        if outcome not in FETCH_OUTCOMES:
-            raise ValueError(f"unknown fetch outcome {outcome!r}")
-        record = _FetchRecord(
+        record = FetchRecord(
             source_id,
             url,
             at,
@@ -232,7 +233,7 @@ class FetchBookkeeping(StoreCore):
             release_owner,
             note,
         )
-        return self._write(record.apply)
+        return self.write_step(record)
 
     def endpoint_state(self, url: str) -> EndpointState | None:
         row = self._read(
@@ -300,7 +301,7 @@ class FetchBookkeeping(StoreCore):
         an unexpired lease.  Atomic across processes."""
         now_s, until_s = ts(now), ts(until)
 
-        return self._write(lambda c: _take_lease(c, url, owner, now_s, until_s))
+        return self._write(lambda c: _take_lease(c, url, owner, now_s, until_s) is not None)
 
     def claim_if_due(
         self, url: str, owner: str, now: datetime, until: datetime, *, force: bool = False
@@ -308,21 +309,7 @@ class FetchBookkeeping(StoreCore):
         """``try_claim`` and, once claimed, the endpoint's state, in one transaction: an endpoint
         another process fetched a moment ago (``next_due_at`` still ahead) is released again
         and reported unclaimed, unless ``force``.  Returns (claimed, state)."""
-        now_s, until_s = ts(now), ts(until)
-
-        def claim(c: sqlite3.Connection) -> tuple[bool, EndpointState | None]:
-            if not _take_lease(c, url, owner, now_s, until_s):
-                return False, None
-            row = c.execute(
-                f"SELECT {_ENDPOINT_COLUMNS} FROM endpoint_state WHERE url = ?", (url,)
-            ).fetchone()
-            state = _endpoint_from_row(row)
-            if not force and state.next_due_at is not None and state.next_due_at > now:
-                _give_up_lease(c, url, owner)
-                return False, state
-            return True, state
-
-        return self._write(claim)
+        return self.write_step(Claim(url, owner, now, until, force=force))
 
     def release(self, url: str, owner: str) -> None:
         """Give up ``owner``'s lease on ``url`` (no-op when someone else holds it)."""
@@ -356,14 +343,41 @@ class FetchBookkeeping(StoreCore):
         return [r[0] for r in rows]
 
 
-def _take_lease(c: sqlite3.Connection, url: str, owner: str, now_s: str, until_s: str) -> bool:
-    c.execute("INSERT OR IGNORE INTO endpoint_state (url) VALUES (?)", (url,))
-    cursor = c.execute(
-        """UPDATE endpoint_state SET lease_owner = ?, lease_until = ?
-           WHERE url = ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)""",
-        (owner, until_s, url, now_s, owner),
-    )
-    return cursor.rowcount == 1
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """``claim_if_due`` as a ``WriteStep``."""
+
+    url: str
+    owner: str
+    now: datetime
+    until: datetime
+    force: bool = False
+
+    def apply(self, c: sqlite3.Connection) -> tuple[bool, EndpointState | None]:
+        row = _take_lease(c, self.url, self.owner, ts(self.now), ts(self.until))
+        if row is None:
+            return False, None
+        state = _endpoint_from_row(row)
+        if not self.force and state.next_due_at is not None and state.next_due_at > self.now:
+            _give_up_lease(c, self.url, self.owner)
+            return False, state
+        return True, state
+
+
+def _take_lease(
+    c: sqlite3.Connection, url: str, owner: str, now_s: str, until_s: str
+) -> Sequence[Any] | None:
+    """Take (or renew) the lease unless another owner holds it unexpired: the endpoint's state
+    row with the lease taken, or None."""
+    rows = c.execute(
+        f"""INSERT INTO endpoint_state (url, lease_owner, lease_until) VALUES (?, ?, ?)
+            ON CONFLICT(url) DO UPDATE SET lease_owner = excluded.lease_owner,
+                                           lease_until = excluded.lease_until
+            WHERE lease_until IS NULL OR lease_until < ? OR lease_owner = ?
+            RETURNING {_ENDPOINT_COLUMNS}""",
+        (url, owner, until_s, now_s, owner),
+    ).fetchall()
+    return rows[0] if rows else None
 
 
 def _give_up_lease(c: sqlite3.Connection, url: str, owner: str) -> None:
