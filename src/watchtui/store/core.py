@@ -228,6 +228,10 @@ class StoreCore:
         )
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # Each thread has a connection (the UI's first read, the books, the digest, workers), and
+        # SQLite's default 2 MiB page cache each was 8 MiB of a watch screen's memory for reads
+        # that the OS page cache serves as well: an overview reads a few hundred pages.
+        conn.execute("PRAGMA cache_size = -512")
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         return conn
