@@ -22,14 +22,13 @@ The user's own probes (``watchtui.probes``) keep every result, one hysteresis st
 their up/down history as periods (``probes``).
 
 Modules: ``core`` (opening, connections, transactions), ``schema`` (DDL and migrations),
-``files`` (file modes, corrupt-file recovery), ``records`` (what queries return), and one mixin
-of ``Store`` per concern: ``sources``, ``ingest``, ``fetches``, ``incidents``, ``probes``,
-``prune``.
+``files`` (file modes, corrupt-file recovery), ``records`` (what queries return), ``steps``
+(several changes in one transaction), and one mixin of ``Store`` per concern: ``sources``,
+``ingest``, ``fetches``, ``incidents``, ``probes``, ``prune``.
 """
 
 from __future__ import annotations
 
-from watchtui.store.core import StepFailed, WriteStep
 from watchtui.store.errors import StoreError
 from watchtui.store.fetches import (
     STALE_INTERVALS,
@@ -60,6 +59,7 @@ from watchtui.store.records import (
 )
 from watchtui.store.schema import APPLICATION_ID, MIGRATIONS, schema_version
 from watchtui.store.sources import SourceRegistry
+from watchtui.store.steps import StepFailed, WriteStep
 
 __all__ = [
     "APPLICATION_ID",

@@ -12,7 +12,6 @@ from typing import Any, Literal
 from watchtui.domain.assessment import Health
 from watchtui.domain.events import ChangeEvent
 from watchtui.store.codec import dt, dt_opt, ts
-from watchtui.store.core import StoreCore
 from watchtui.store.probes import PROBE_LEASE_PREFIX
 from watchtui.store.records import (
     FETCH_OUTCOMES,
@@ -21,6 +20,7 @@ from watchtui.store.records import (
     FetchStats,
 )
 from watchtui.store.sources import ensure_source
+from watchtui.store.steps import StepWrites
 
 # A stale view stays stale for three polling intervals before the source counts as stale.
 STALE_INTERVALS = 3
@@ -188,7 +188,7 @@ class FetchRecord:
         ]
 
 
-class FetchBookkeeping(StoreCore):
+class FetchBookkeeping(StepWrites):
     """``Store`` mixin: logging fetches, endpoint state and leases, and source health."""
 
     def record_fetch(
