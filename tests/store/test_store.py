@@ -523,6 +523,21 @@ def test_updates_are_never_deleted_and_edits_replace_text(store: Store) -> None:
         ("u2", "second, corrected"),
         ("u1", "first"),
     ]
+    # A new time or status with the same words is an edit too; the same update in another time
+    # zone is not.
+    moved = upd("u2", T0 + 2 * MIN, status="identified", text="second, corrected")
+    store.ingest("gh", snap(inc("i1", updates=(moved, u1))), T0 + 2 * MIN, lists_only_current=False)
+    stored = store.incident("gh", "i1")
+    assert stored is not None
+    assert [(u.id, u.at, u.status) for u in stored.incident.updates[:1]] == [
+        ("u2", T0 + 2 * MIN, "identified")
+    ]
+    before = dump(store.path)
+    elsewhere = moved.model_copy(update={"at": moved.at.astimezone(timezone(timedelta(hours=2)))})
+    store.ingest(
+        "gh", snap(inc("i1", updates=(elsewhere, u1))), T0 + 2 * MIN, lists_only_current=False
+    )
+    assert dump(store.path) == before
 
 
 def test_updates_with_equal_times_keep_the_source_order(store: Store) -> None:

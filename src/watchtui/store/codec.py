@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TypeVar
 
 _T = TypeVar("_T")
@@ -18,9 +19,11 @@ IN_CHUNK = 500
 
 
 def ts(value: datetime) -> str:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("the store only accepts timezone-aware datetimes")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if value.tzinfo is not UTC:  # the model's times are UTC already: most never come here
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("the store only accepts timezone-aware datetimes")
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
 
 
 def ts_opt(value: datetime | None) -> str | None:
@@ -36,6 +39,16 @@ def dt_opt(value: str | None) -> datetime | None:
 
 
 def json_list(values: Sequence[str]) -> str:
+    if not values:
+        return "[]"
+    if isinstance(values, tuple):
+        return _json_tuple(values)
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+@lru_cache(maxsize=1024)
+def _json_tuple(values: tuple[str, ...]) -> str:
+    # Component and region lists repeat across a feed's incidents, and across every re-poll.
     return json.dumps(list(values), ensure_ascii=False)
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 from watchtui.domain.events import ChangeEvent
 from watchtui.domain.model import Incident, Maintenance, Snapshot
 from watchtui.store.codec import chunks, json_list, marks, ts, ts_opt
+
+# An update as stored: (at, status, text).
+_StoredUpdate = tuple[datetime, str, str]
 
 
 class _IncRow(NamedTuple):
@@ -29,6 +34,14 @@ class _IncRow(NamedTuple):
     first_seen_at: str
     last_seen_at: str
     time_note: str | None
+
+
+_SIGHTING = _IncRow._fields.index("last_seen_at")
+
+
+def _same_but_sighting(row: _IncRow, old: _IncRow) -> bool:
+    """Equal but for ``last_seen_at``: the incident was only seen again."""
+    return row[:_SIGHTING] == old[:_SIGHTING] and row[_SIGHTING + 1 :] == old[_SIGHTING + 1 :]
 
 
 _INCIDENT_UPSERT = """
@@ -78,7 +91,7 @@ class IncidentMerge:
                 latest[item.id] = (item, is_maintenance)
         if latest:
             stored = self._load_incidents(list(latest))
-            known_updates = self._load_update_ids([i for i in latest if i in stored])
+            known_updates = self._load_updates([i for i in latest if i in stored])
             self._write_incidents(latest, stored, known_updates)
         if self.lists_only_current:
             self._infer_resolutions(set(latest))
@@ -96,33 +109,49 @@ class IncidentMerge:
                 stored[r[0]] = _IncRow(*r[1:])
         return stored
 
-    def _load_update_ids(self, ids: Sequence[str]) -> dict[str, set[str]]:
-        known: dict[str, set[str]] = {}
+    def _load_updates(self, ids: Sequence[str]) -> dict[str, dict[str, _StoredUpdate]]:
+        known: dict[str, dict[str, _StoredUpdate]] = {}
         for chunk in chunks(ids):
-            for incident_id, update_id in self.c.execute(
-                f"""SELECT incident_id, update_id FROM updates
-                    WHERE source_id = ? AND incident_id IN ({marks(len(chunk))})""",
+            rows = self.c.execute(
+                f"""SELECT incident_id, update_id, at, status, text FROM updates
+                    WHERE source_id = ? AND incident_id IN ({marks(len(chunk))})
+                    ORDER BY incident_id""",
                 (self.source_id, *chunk),
-            ):
-                known.setdefault(incident_id, set()).add(update_id)
+            )
+            # Compared with the snapshot's own datetimes: parsing 500 stored times is cheaper
+            # than formatting 500 snapshot ones, and an unchanged update is all most have.
+            parse = datetime.fromisoformat  # dt(), without a call per row
+            for incident_id, group in groupby(rows, key=itemgetter(0)):
+                known[incident_id] = {r[1]: (parse(r[2]), r[3], r[4]) for r in group}
         return known
 
     def _write_incidents(
         self,
         latest: dict[str, tuple[Incident, bool]],
         stored: dict[str, _IncRow],
-        known_updates: dict[str, set[str]],
+        known_updates: dict[str, dict[str, _StoredUpdate]],
     ) -> None:
         incident_rows: list[tuple[Any, ...]] = []
+        seen_again: list[str] = []
         update_rows: list[tuple[Any, ...]] = []
         for incident_id, (incident, is_maintenance) in latest.items():
             old = stored.get(incident_id)
             # Update events first: with equal times the news reads "update", then "resolved".
-            self._collect_updates(incident, old, known_updates.get(incident_id, set()), update_rows)
+            self._collect_updates(incident, old, known_updates.get(incident_id, {}), update_rows)
             row = self._merge_incident(incident, is_maintenance, old)
-            if row != old:
+            if old is not None and _same_but_sighting(row, old):
+                if row.last_seen_at != old.last_seen_at:
+                    seen_again.append(incident_id)
+            else:
                 incident_rows.append((self.source_id, incident_id, *row))
         self.c.executemany(_INCIDENT_UPSERT, incident_rows)
+        # Most of a re-polled history is unchanged: the sighting is all there is to write.
+        for chunk in chunks(seen_again):
+            self.c.execute(
+                f"""UPDATE incidents SET last_seen_at = ?
+                    WHERE source_id = ? AND incident_id IN ({marks(len(chunk))})""",
+                (self.now, self.source_id, *chunk),
+            )
         self.c.executemany(_UPDATE_UPSERT, update_rows)
 
     def _fresh_row(self, incident: Incident, is_maintenance: bool, old: _IncRow | None) -> _IncRow:
@@ -161,21 +190,26 @@ class IncidentMerge:
         if old is None:
             self._new_incident_event(incident, fresh)
             return fresh
-        kept = old._replace(last_seen_at=fresh.last_seen_at)
         was_open, now_open = old.resolved_at is None, fresh.resolved_at is None
         if old.resolution_inferred and not now_open:
             # The source's own resolution time replaces the guess; the event was already sent.
             if fresh.updated_at >= old.updated_at:
                 return fresh
-            return kept._replace(resolved_at=fresh.resolved_at, resolution_inferred=0)
+            return old._replace(
+                last_seen_at=fresh.last_seen_at,
+                resolved_at=fresh.resolved_at,
+                resolution_inferred=0,
+            )
         if not was_open and now_open:
             reappeared = bool(old.resolution_inferred) and self.lists_only_current
             if fresh.updated_at > old.updated_at or reappeared:
                 self._incident_event("incident_opened", incident, old, detail="reopened")
                 return fresh
-            return kept  # an older (cached) view of a since-resolved incident
+            # An older (cached) view of a since-resolved incident.
+            return old._replace(last_seen_at=fresh.last_seen_at)
         if fresh.updated_at < old.updated_at:
-            return kept  # an older view: never let it overwrite newer knowledge
+            # An older view: never let it overwrite newer knowledge.
+            return old._replace(last_seen_at=fresh.last_seen_at)
         if was_open and not now_open:
             self._incident_event("incident_resolved", incident, old, at=incident.resolved_at)
         elif (old.status, old.impact) != (fresh.status, fresh.impact):
@@ -227,25 +261,31 @@ class IncidentMerge:
         self,
         incident: Incident,
         old: _IncRow | None,
-        known: set[str],
+        known: dict[str, _StoredUpdate],
         rows: list[tuple[Any, ...]],
     ) -> None:
+        """The rows of updates that are new or were edited (same id, new time, status or text),
+        and an event for each new one."""
         # Oldest first, so rowid order matches publication order for equal timestamps.
         for update in reversed(incident.updates):
+            stored = known.get(update.id)
+            if stored == (update.at, update.status, update.text):
+                continue
+            at = ts(update.at)
             rows.append(
                 (
                     self.source_id,
                     incident.id,
                     update.id,
-                    ts(update.at),
+                    at,
                     update.status,
                     update.text,
                     incident.impact,
                 )
             )
-            if update.id in known:
-                continue
-            known.add(update.id)
+            if stored is not None:
+                continue  # edited: replaced silently
+            known[update.id] = (update.at, update.status, update.text)
             if old is not None:
                 self.events.append(
                     ChangeEvent(
