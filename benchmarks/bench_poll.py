@@ -21,9 +21,14 @@ threads) are the client's alone.
   answer), so in steady state both get 304s.
 
 Each side has one unmeasured cold round (full 200s: the baseline just reads the bodies, watchtui
-also parses and ingests them; printed for information) and one unmeasured warm-up round; then the
-steady rounds alternate which side goes first, the cyclic GC is collected before each, and the
-figures are medians.
+also parses and ingests them; printed for information) and ``WARMUP_ROUNDS`` unmeasured warm-up
+rounds of 304s (printed for information too); then the steady rounds alternate which side goes
+first, the cyclic GC is collected before each, and the figures are medians.
+
+Why five warm-up rounds: both sides take several rounds to settle after the cold one (measured at
+2671c4d over 15 rounds: the bare client's first were 541, 424, 449 ms against about 340 after, and
+watchtui's 647, 738, 597, 528 against about 395 after), and with one warm-up round the medians of
+7 compared one side's transient with the other's steady state (1.54x one run, 1.19x the next).
 
 Goals (steady state, nothing changed): CPU <= 1.3x the bare client; wall <= 1.5x; >= 95% of
 watchtui's polls answered 304 (counted from the store's fetch log: an endpoint it skipped counts
@@ -59,6 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import ROOT, error, header, median, ratio, verdict
 
 INTERVAL = 60
+WARMUP_ROUNDS = 5
 CPU_GOAL = 1.3
 WALL_GOAL = 1.5
 SHARE_GOAL = 0.95
@@ -260,6 +266,8 @@ class Result:
     rounds: int
     cold_bare: tuple[float, float, float]
     cold_watch: tuple[float, float, float]
+    warmup_bare: Figures
+    warmup_watch: Figures
     bare: Figures
     watch: Figures
     outcomes: Counter[str]
@@ -297,8 +305,10 @@ async def run(base_url: str, sources: int, rounds: int, db: Path) -> Result:
     try:
         cold_bare = await timed(bare.round)
         cold_watch = await timed(watch_round)
-        await bare.round()  # warm-up steady rounds, unmeasured
-        await watch_round()
+        warmup_bare, warmup_watch = Figures(), Figures()
+        for _ in range(WARMUP_ROUNDS):
+            warmup_bare.add(*await timed(bare.round))
+            warmup_watch.add(*await timed(watch_round))
         bare.statuses.clear()
         steady_since = now[0] + timedelta(seconds=1)
         bare_figures, watch_figures = Figures(), Figures()
@@ -319,6 +329,8 @@ async def run(base_url: str, sources: int, rounds: int, db: Path) -> Result:
         rounds,
         cold_bare,
         cold_watch,
+        warmup_bare,
+        warmup_watch,
         bare_figures,
         watch_figures,
         outcomes,
@@ -340,6 +352,10 @@ def report(r: Result) -> bool:
         f"cold round, for information (200s; watchtui also parses and ingests): bare wall "
         f"{r.cold_bare[0] * 1000:.0f} ms cpu {sum(r.cold_bare[1:]) * 1000:.0f} ms; watchtui wall "
         f"{r.cold_watch[0] * 1000:.0f} ms cpu {sum(r.cold_watch[1:]) * 1000:.0f} ms"
+    )
+    print(
+        f"warm-up, {WARMUP_ROUNDS} rounds of 304s each, for information: cpu (ms) bare "
+        f"{runs(r.warmup_bare.cpu)}; watchtui {runs(r.warmup_watch.cpu)}"
     )
     for label, side in (("bare httpx", r.bare), ("watchtui", r.watch)):
         print(
