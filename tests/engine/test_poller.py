@@ -230,29 +230,107 @@ def test_a_lease_that_lapses_in_a_long_round_is_renewed_or_left(
     server: FeedServer, tmp_path: Path
 ) -> None:
     """Every due endpoint is claimed when the round starts; one whose turn comes after its lease
-    could have lapsed is claimed again first, and left to whoever took it meanwhile."""
+    could have lapsed is claimed again first, and left to whoever took it meanwhile, or fetched
+    it meanwhile."""
     server.fault(SUMMARY, Fault.hang())
     server.set(HISTORY, history())
     store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
     other = Store.open(tmp_path / "db.sqlite")
     # One fetch at a time: the incidents wait for the summary, which hangs until its deadline.
     poller = Poller(store, [spec(server)], clock=clock, concurrency=1, total_timeout=1.0)
+    history_url = server.url(HISTORY)
 
-    async def round_where_another_process_takes_over(take: bool) -> Any:
-        polling = asyncio.ensure_future(poll_once(poller, force=True))
-        while not server.requests(SUMMARY):
+    async def round_where_another_process(does: str) -> Any:
+        polling = asyncio.ensure_future(poll_once(poller))
+        while len(server.requests(SUMMARY)) <= summaries:
             await asyncio.sleep(0.01)
         clock.advance(100)  # past the 90 s lease taken when the round began
-        if take:
-            until = clock() + timedelta(seconds=60)
-            assert other.try_claim(server.url(HISTORY), "other", clock(), until)
+        until = clock() + timedelta(seconds=60)
+        if does in ("holds it", "fetched it"):
+            assert other.try_claim(history_url, "other", clock(), until)
+        if does == "fetched it":
+            next_due = clock() + timedelta(seconds=600)
+            other.record_fetch("test", history_url, clock(), "ok", next_due_at=next_due)
+            other.release(history_url, "other")
         return {o.url: o.outcome for o in await polling}
 
-    outcomes = run(round_where_another_process_takes_over(take=True))
-    assert outcomes == {server.url(SUMMARY): "error", server.url(HISTORY): "skipped"}
-    assert server.request_count(HISTORY) == 0
-    assert other.endpoint_state(server.url(HISTORY)).lease_owner == "other"  # type: ignore[union-attr]
-    other.release(server.url(HISTORY), "other")
-    outcomes = run(round_where_another_process_takes_over(take=False))
-    assert outcomes == {server.url(SUMMARY): "error", server.url(HISTORY): "ok"}
+    for does, history_outcome in (("holds it", "skipped"), ("fetched it", "skipped")):
+        summaries = len(server.requests(SUMMARY))
+        outcomes = run(round_where_another_process(does))
+        assert outcomes == {server.url(SUMMARY): "error", history_url: history_outcome}, does
+        assert server.request_count(HISTORY) == 0, does
+        other.release(history_url, "other")
+        clock.advance(3600)
+    summaries = len(server.requests(SUMMARY))
+    outcomes = run(round_where_another_process("nothing"))
+    assert outcomes == {server.url(SUMMARY): "error", history_url: "ok"}
     other.close()
+
+
+def _two_pages_polled_once(server: FeedServer, store: Store, clock: Clock, **kwargs: Any) -> Poller:
+    for name in ("fast", "slow"):
+        server.set(f"/{name}/api/v2/summary.json", summary(incident(f"{name}-a")))
+        server.set(f"/{name}/api/v2/incidents.json", history())
+    poller = Poller(store, [spec(server, "fast"), spec(server, "slow")], clock=clock, **kwargs)
+    run(poll_once(poller))
+    clock.advance(3600)
+    return poller
+
+
+def test_a_round_held_up_by_a_slow_source_records_the_others_as_they_come(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    """A quick round writes its 304s together at its end; one held up longer than
+    ``records_flush_after`` writes what waits when the next fetch ends, so the fast source's
+    leases are given back and its news reaches other processes before the round is over."""
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    other = Store.open(tmp_path / "db.sqlite")
+    poller = _two_pages_polled_once(
+        server, store, clock, total_timeout=3.0, records_flush_after=0.3
+    )
+    slow_body = summary(incident("slow-a"), incident("slow-b"))
+    server.fault("/slow/api/v2/summary.json", Fault.trickle(slow_body, len(slow_body) / 0.8))
+    server.fault("/slow/api/v2/incidents.json", Fault.hang())
+    fast = [server.url("/fast/api/v2/summary.json"), server.url("/fast/api/v2/incidents.json")]
+
+    async def watch_it() -> tuple[list[Any], Any]:
+        polling = asyncio.ensure_future(poll_once(poller))
+        await asyncio.sleep(1.6)  # the trickle has ended, the hang has not
+        assert not polling.done()
+        seen = [other.endpoint_state(url) for url in fast]
+        return seen, await polling
+
+    seen, outcomes = run(watch_it())
+    for state in seen:
+        assert state.last_attempt_at == clock() and state.last_outcome == "not_modified"
+        assert state.lease_owner is None
+    assert sorted(o.outcome for o in outcomes) == ["error", "not_modified", "not_modified", "ok"]
+    other.close()
+
+
+def test_a_cancelled_round_records_what_finished_and_gives_every_lease_back(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    store, clock = Store.open(tmp_path / "db.sqlite"), Clock()
+    poller = _two_pages_polled_once(server, store, clock, total_timeout=30.0)
+    server.fault("/slow/api/v2/summary.json", Fault.hang())
+    server.fault("/slow/api/v2/incidents.json", Fault.hang())
+
+    async def cancel_it() -> None:
+        polling = asyncio.ensure_future(poll_once(poller))
+        while not server.requests("/slow/api/v2/incidents.json"):
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # the fast source's 304s have come back
+        polling.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await polling
+
+    run(cancel_it())
+    states = {s.url: s for s in store.endpoint_states()}
+    assert all(s.lease_owner is None for s in states.values())
+    for path in ("/fast/api/v2/summary.json", "/fast/api/v2/incidents.json"):
+        state = states[server.url(path)]
+        assert state.last_attempt_at == clock() and state.last_outcome == "not_modified"
+    for path in ("/slow/api/v2/summary.json", "/slow/api/v2/incidents.json"):
+        attempted = states[server.url(path)].last_attempt_at
+        assert attempted is not None and attempted < clock()  # the round's fetch never ended

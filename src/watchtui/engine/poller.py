@@ -11,10 +11,10 @@ a round's parsed payloads never pile up in memory together.  Both are bound by t
 store's one writer anyway.
 
 The books are kept in bulk: a round claims every due endpoint in one transaction before it
-fetches, and records every fetch that brought nothing to ingest (a 304, an error) in one
-transaction after.  A round of 500 endpoints answered 304 was a thousand small commits, each
-made while the event loop was busy with the network, and a SQLite call that has to win the GIL
-back from a busy loop costs ten times its own work: that was half the poller's CPU.
+fetches, and records the fetches that brought nothing to ingest (a 304, an error) together,
+when its fetches are done or, in a round held up by a slow source, as they come
+(``round_records``).  A round of 500 endpoints answered 304 was a thousand small commits, each
+made while the event loop was busy with the network.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from watchtui.domain.errors import FeedError
 from watchtui.domain.events import ChangeEvent
 from watchtui.domain.model import Snapshot
 from watchtui.domain.vetting import vet
+from watchtui.engine.round_records import RoundRecords, Unrecorded
 from watchtui.engine.staleness import StalenessWatch
 from watchtui.net.fetch import (
     DEFAULT_MAX_BYTES,
@@ -59,6 +60,9 @@ _T = TypeVar("_T")
 
 # A lease outlives the longest fetch (total timeout) with room to parse and ingest.
 LEASE_SECONDS = 90
+
+# A round that has run this long writes its 304s and errors as they come (``round_records``).
+ROUND_RECORDS_FLUSH_AFTER = 10.0
 
 # A due endpoint's claim: (claimed, its state) or why claiming failed; None when not due.
 _Claimed = tuple[bool, EndpointState | None] | StepFailed | None
@@ -92,6 +96,7 @@ class Poller:
         total_timeout: float = TOTAL_TIMEOUT,
         clock: Clock = utcnow,
         rng: random.Random | None = None,
+        records_flush_after: float = ROUND_RECORDS_FLUSH_AFTER,
     ) -> None:
         self.store = store
         self.sources = list(sources)
@@ -105,6 +110,7 @@ class Poller:
         self.total_timeout = total_timeout
         self.clock = clock
         self.rng = rng or random.Random()
+        self.records_flush_after = records_flush_after
         self._registered = False
         self.staleness = StalenessWatch()
         # Threads start on first use and end with the poller (see the module's docstring).
@@ -183,34 +189,46 @@ class Poller:
             if source_id is None or spec.id == source_id
             for endpoint in spec.endpoints
         ]
-        planned = await self._in(self._books, self._claim_due, wanted, now, force)
-        results = await asyncio.gather(
-            *(self._poll_endpoint(spec, endpoint, claim, now) for spec, endpoint, claim in planned),
-            return_exceptions=True,
-        )
+        claiming = self._in(self._books, self._claim_due, wanted, now, force)
+        try:
+            planned = await claiming
+        except asyncio.CancelledError:
+            # The claims may have been written all the same: given back, not left to lapse.
+            with contextlib.suppress(Exception):
+                await self._in(self._books, self._release, [e.url for _, e in wanted])
+            raise
+        records = RoundRecords(self._write_records, self.records_flush_after)
+        try:
+            results = await asyncio.gather(
+                *(
+                    self._poll_endpoint(spec, endpoint, claim, now, force, records)
+                    for spec, endpoint, claim in planned
+                ),
+                return_exceptions=True,
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await records.flush()  # what finished before the round was cancelled
+            raise
         # What did finish is recorded even when something else in the round failed.
+        await records.flush()
         failed = next((r for r in results if isinstance(r, BaseException)), None)
-        done = [r for r in results if not isinstance(r, BaseException)]
-        outcomes = await self._in(self._books, self._record_bulk, done)
         if failed is not None:
             raise failed
-        return outcomes
+        return [
+            _outcome(r) if isinstance(r, Unrecorded) else r
+            for r in results
+            if not isinstance(r, BaseException)
+        ]
 
-    def _record_bulk(
-        self, results: Sequence[EndpointOutcome | _Unrecorded]
-    ) -> list[EndpointOutcome]:
-        """The round's 304s and errors recorded, in one transaction, with what they changed."""
-        unrecorded = [result for result in results if isinstance(result, _Unrecorded)]
-        written = iter(self.store.write_steps([result.record for result in unrecorded]))
-        outcomes: list[EndpointOutcome] = []
-        for result in results:
-            if isinstance(result, _Unrecorded):
-                events = next(written)
-                if isinstance(events, StepFailed):
-                    raise events.error
-                result = result.recorded(events)
-            outcomes.append(result)
-        return outcomes
+    async def _write_records(
+        self, records: list[FetchRecord]
+    ) -> list[list[ChangeEvent] | StepFailed]:
+        return await self._in(self._books, self.store.write_steps, records)
+
+    def _release(self, urls: list[str]) -> None:
+        for url in urls:
+            self.store.release(url, self.owner)
 
     def _claim_due(
         self, wanted: list[tuple[SourceSpec, Endpoint]], now: datetime, force: bool
@@ -236,8 +254,14 @@ class Poller:
         ]
 
     async def _poll_endpoint(
-        self, spec: SourceSpec, endpoint: Endpoint, claim: _Claimed, claimed_at: datetime
-    ) -> EndpointOutcome | _Unrecorded:
+        self,
+        spec: SourceSpec,
+        endpoint: Endpoint,
+        claim: _Claimed,
+        claimed_at: datetime,
+        force: bool,
+        records: RoundRecords,
+    ) -> EndpointOutcome | Unrecorded:
         if claim is None:
             return EndpointOutcome(spec.id, endpoint.url, "skipped")
         if isinstance(claim, StepFailed):
@@ -253,19 +277,25 @@ class Poller:
                 if now > claimed_at + timedelta(seconds=LEASE_SECONDS - self.total_timeout - 30):
                     # A long round: the lease would lapse during this fetch; take it anew.
                     until = now + timedelta(seconds=LEASE_SECONDS)
-                    renewal = Claim(endpoint.url, self.owner, now, until, force=True)
+                    # Not forced past the due check: another process that fetched it meanwhile
+                    # has it done.
+                    renewal = Claim(endpoint.url, self.owner, now, until, force)
                     claimed, state = await self._in(self._books, self.store.write_step, renewal)
                     if not claimed:
                         return EndpointOutcome(spec.id, endpoint.url, "skipped")
                 # The lease is given up by the bookkeeping transaction that ends the fetch.
-                return await self._fetch_and_ingest(spec, endpoint, state)
+                result = await self._fetch_and_ingest(spec, endpoint, state)
+            if isinstance(result, Unrecorded):
+                return await records.add(result)
+            await records.flush_if_due()
+            return result
         except BaseException:
             await self._in(self._books, self.store.release, endpoint.url, self.owner)
             raise
 
     async def _fetch_and_ingest(
         self, spec: SourceSpec, endpoint: Endpoint, state: EndpointState | None
-    ) -> EndpointOutcome | _Unrecorded:
+    ) -> EndpointOutcome | Unrecorded:
         started = self.clock()
         try:
             result = await fetch(
@@ -280,9 +310,9 @@ class Poller:
             failures = (state.consecutive_failures if state else 0) + 1
             delay = failure_delay(failures, endpoint.interval, exc.retry_after, jitter=self.rng)
             failure = self._failure_record(spec, endpoint, started, exc, delay)
-            return _Unrecorded(failure, exc.reason)
+            return Unrecorded(failure, exc.reason)
         if result.not_modified:
-            return _Unrecorded(self._ok_record(spec, endpoint, started, result, None))
+            return Unrecorded(self._ok_record(spec, endpoint, started, result, None))
         # Big payloads (GCP's 1.35 MB) parse in a thread so a UI on this loop stays responsive.
         return await self._in(self._digest, self._digest_payload, spec, endpoint, started, result)
 
@@ -411,27 +441,18 @@ class Poller:
                 await asyncio.wait_for(stop.wait(), timeout=tick)
 
 
-@dataclass(frozen=True, slots=True)
-class _Unrecorded:
-    """A fetch that brought nothing to ingest, its record left for the round's bulk write."""
-
-    record: FetchRecord
-    error: str | None = None
-
-    def recorded(self, events: list[ChangeEvent]) -> EndpointOutcome:
-        record = self.record
-        return EndpointOutcome(
-            record.source_id, record.url, record.outcome, self.error, tuple(events)
-        )
+def _outcome(item: Unrecorded) -> EndpointOutcome:
+    record = item.record
+    if item.failure is not None:
+        reason = f"fetched, but not recorded: {item.failure}"
+        return EndpointOutcome(record.source_id, record.url, "error", reason)
+    events = tuple(item.events or ())
+    return EndpointOutcome(record.source_id, record.url, record.outcome, item.error, events)
 
 
 def _may_be_due(state: EndpointState | None, now: datetime) -> bool:
     """Worth claiming: never fetched, or due by what the store said before the claim."""
     return state is None or state.next_due_at is None or state.next_due_at <= now
-
-
-async def _skipped(spec: SourceSpec, endpoint: Endpoint) -> EndpointOutcome:
-    return EndpointOutcome(spec.id, endpoint.url, "skipped")
 
 
 def _parse_and_vet(kind: str, body: bytes, headers: Headers, fetched_at: datetime) -> Snapshot:

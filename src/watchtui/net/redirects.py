@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from functools import lru_cache
 
 import httpx
 
@@ -74,8 +75,10 @@ async def open_following(
         current = target
 
 
+@lru_cache(maxsize=1024)
 def http_url(raw: str) -> httpx.URL:
-    """``raw`` as an http(s) URL with a host; :class:`FetchError` naming it otherwise."""
+    """``raw`` as an http(s) URL with a host; :class:`FetchError` naming it otherwise.  Memoised:
+    a poller asks for the same few hundred URLs every round (``httpx.URL`` is immutable)."""
     try:
         url = httpx.URL(raw)
     except (httpx.InvalidURL, TypeError, ValueError):

@@ -368,16 +368,21 @@ def _take_lease(
     c: sqlite3.Connection, url: str, owner: str, now_s: str, until_s: str
 ) -> Sequence[Any] | None:
     """Take (or renew) the lease unless another owner holds it unexpired: the endpoint's state
-    row with the lease taken, or None."""
-    rows = c.execute(
-        f"""INSERT INTO endpoint_state (url, lease_owner, lease_until) VALUES (?, ?, ?)
-            ON CONFLICT(url) DO UPDATE SET lease_owner = excluded.lease_owner,
-                                           lease_until = excluded.lease_until
-            WHERE lease_until IS NULL OR lease_until < ? OR lease_owner = ?
-            RETURNING {_ENDPOINT_COLUMNS}""",
+    row with the lease taken, or None.  (Not one ``UPSERT … RETURNING``: that needs SQLite
+    3.35, newer than some long-term-support systems' Python links.)"""
+    taken = c.execute(
+        """INSERT INTO endpoint_state (url, lease_owner, lease_until) VALUES (?, ?, ?)
+           ON CONFLICT(url) DO UPDATE SET lease_owner = excluded.lease_owner,
+                                          lease_until = excluded.lease_until
+           WHERE lease_until IS NULL OR lease_until < ? OR lease_owner = ?""",
         (url, owner, until_s, now_s, owner),
-    ).fetchall()
-    return rows[0] if rows else None
+    ).rowcount
+    if taken != 1:
+        return None
+    row: Sequence[Any] = c.execute(
+        f"SELECT {_ENDPOINT_COLUMNS} FROM endpoint_state WHERE url = ?", (url,)
+    ).fetchone()
+    return row
 
 
 def _give_up_lease(c: sqlite3.Connection, url: str, owner: str) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from watchtui.store.core import StoreCore
+from watchtui.store.errors import is_busy
 
 _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)
@@ -44,22 +45,26 @@ class StepWrites(StoreCore):
         """``step`` in a write transaction of its own."""
         return self._write(step.apply)
 
-    def write_steps(self, steps: Sequence[WriteStep[Any]]) -> list[Any]:
+    def write_steps(self, steps: Sequence[WriteStep[_T]]) -> list[_T | StepFailed]:
         """Every step in one write transaction, in order: one commit for what would be as many
         (a poll round's claims and 304s come many at a time, and each commit costs more than its
         statements).  A step that raises takes the transaction with it; the others are then
         applied again without it, and a ``StepFailed`` takes its place in the results.  The
-        transaction failing by itself (the file busy for too long, the disk full) raises
-        ``StoreError`` for all of them."""
+        transaction failing by itself (the file busy for too long, the disk full, an I/O error)
+        raises ``StoreError`` for all of them."""
         failed: dict[int, StepFailed] = {}
         while True:
             remaining = [index for index in range(len(steps)) if index not in failed]
 
-            def run(conn: sqlite3.Connection, remaining: list[int] = remaining) -> list[Any]:
-                results: list[Any] = []
+            def run(conn: sqlite3.Connection, remaining: list[int] = remaining) -> list[_T]:
+                results: list[_T] = []
                 for index in remaining:
                     try:
                         results.append(steps[index].apply(conn))
+                    except sqlite3.Error as exc:
+                        if is_busy(exc) or not conn.in_transaction:
+                            raise  # the file's trouble, not the step's: every step fails with it
+                        raise _StepRaised(index, exc) from exc
                     except Exception as exc:
                         raise _StepRaised(index, exc) from exc
                 return results
