@@ -61,13 +61,13 @@ _T = TypeVar("_T")
 # A lease outlives the longest fetch (total timeout) with room to parse and ingest.
 LEASE_SECONDS = 90
 
+DEFAULT_CONCURRENCY = 16
+TOTAL_TIMEOUT = 30.0
 # A round that has run this long writes its 304s and errors as they come (``round_records``).
 ROUND_RECORDS_FLUSH_AFTER = 10.0
 
 # A due endpoint's claim: (claimed, its state) or why claiming failed; None when not due.
 _Claimed = tuple[bool, EndpointState | None] | StepFailed | None
-DEFAULT_CONCURRENCY = 16
-TOTAL_TIMEOUT = 30.0
 
 
 def default_owner() -> str:
