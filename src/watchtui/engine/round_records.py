@@ -32,10 +32,6 @@ class Unrecorded:
     events: list[ChangeEvent] | None = None
     failure: Exception | None = None
 
-    @property
-    def written(self) -> bool:
-        return self.events is not None or self.failure is not None
-
 
 Write = Callable[[list[FetchRecord]], Awaitable[list[list[ChangeEvent] | StepFailed]]]
 

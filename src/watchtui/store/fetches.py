@@ -301,7 +301,7 @@ class FetchBookkeeping(StepWrites):
         an unexpired lease.  Atomic across processes."""
         now_s, until_s = ts(now), ts(until)
 
-        return self._write(lambda c: _take_lease(c, url, owner, now_s, until_s) is not None)
+        return self._write(lambda c: _take_lease(c, url, owner, now_s, until_s))
 
     def claim_if_due(
         self, url: str, owner: str, now: datetime, until: datetime, *, force: bool = False
@@ -354,9 +354,11 @@ class Claim:
     force: bool = False
 
     def apply(self, c: sqlite3.Connection) -> tuple[bool, EndpointState | None]:
-        row = _take_lease(c, self.url, self.owner, ts(self.now), ts(self.until))
-        if row is None:
+        if not _take_lease(c, self.url, self.owner, ts(self.now), ts(self.until)):
             return False, None
+        row = c.execute(
+            f"SELECT {_ENDPOINT_COLUMNS} FROM endpoint_state WHERE url = ?", (self.url,)
+        ).fetchone()
         state = _endpoint_from_row(row)
         if not self.force and state.next_due_at is not None and state.next_due_at > self.now:
             _give_up_lease(c, self.url, self.owner)
@@ -364,12 +366,10 @@ class Claim:
         return True, state
 
 
-def _take_lease(
-    c: sqlite3.Connection, url: str, owner: str, now_s: str, until_s: str
-) -> Sequence[Any] | None:
-    """Take (or renew) the lease unless another owner holds it unexpired: the endpoint's state
-    row with the lease taken, or None.  (Not one ``UPSERT … RETURNING``: that needs SQLite
-    3.35, newer than some long-term-support systems' Python links.)"""
+def _take_lease(c: sqlite3.Connection, url: str, owner: str, now_s: str, until_s: str) -> bool:
+    """Take (or renew) the lease unless another owner holds it unexpired, in one statement.
+    (``rowcount``, not ``RETURNING``: that needs SQLite 3.35, newer than some long-term-support
+    systems ship.)"""
     taken = c.execute(
         """INSERT INTO endpoint_state (url, lease_owner, lease_until) VALUES (?, ?, ?)
            ON CONFLICT(url) DO UPDATE SET lease_owner = excluded.lease_owner,
@@ -377,12 +377,7 @@ def _take_lease(
            WHERE lease_until IS NULL OR lease_until < ? OR lease_owner = ?""",
         (url, owner, until_s, now_s, owner),
     ).rowcount
-    if taken != 1:
-        return None
-    row: Sequence[Any] = c.execute(
-        f"SELECT {_ENDPOINT_COLUMNS} FROM endpoint_state WHERE url = ?", (url,)
-    ).fetchone()
-    return row
+    return bool(taken == 1)
 
 
 def _give_up_lease(c: sqlite3.Connection, url: str, owner: str) -> None:
