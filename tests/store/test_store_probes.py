@@ -132,7 +132,7 @@ def test_v1_store_is_migrated_forward_with_all_history_intact(db_path: Path) -> 
     before = v1_columns(db_path)
 
     with Store.open(db_path) as new:
-        assert new.user_version() == store_module.schema_version() == 4
+        assert new.user_version() == store_module.schema_version() == 5
         assert new.probe_states() == {}
         stored = new.incident("azure", "i1")
         assert stored is not None and [u.id for u in stored.incident.updates] == ["u1"]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from collections.abc import Sequence
 from datetime import datetime
+from hashlib import blake2b
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 from watchtui.domain.events import ChangeEvent
-from watchtui.domain.model import Incident, Maintenance, Snapshot
+from watchtui.domain.model import Incident, IncidentUpdate, Maintenance, Snapshot
 from watchtui.store.codec import chunks, json_list, marks, ts, ts_opt
 
 # An update as stored: (at, status, text).
@@ -34,6 +36,25 @@ class _IncRow(NamedTuple):
     first_seen_at: str
     last_seen_at: str
     time_note: str | None
+    # ``updates_digest`` of the updates this incident was last ingested with (NULL: not known,
+    # for incidents written before v5): the same digest again means they are all stored as they
+    # are, so a re-polled history need not read them back to compare.
+    updates_digest: bytes | None
+
+
+def updates_digest(updates: Sequence[IncidentUpdate]) -> bytes:
+    """A digest of what the store keeps of each update: id, status, text and instant.  Cleaned
+    text holds no control characters, so the unit separator keeps the fields apart; the times go
+    in as floats (exact to the microsecond at today's epochs), which costs less than formatting
+    them."""
+    digest = blake2b(digest_size=16)
+    digest.update(
+        "\x1f".join([field for u in updates for field in (u.id, u.status, u.text)]).encode(
+            "utf-8", "surrogatepass"
+        )
+    )
+    digest.update(array("d", [u.at.timestamp() for u in updates]).tobytes())
+    return digest.digest()
 
 
 _SIGHTING = _IncRow._fields.index("last_seen_at")
@@ -47,15 +68,16 @@ def _same_but_sighting(row: _IncRow, old: _IncRow) -> bool:
 _INCIDENT_UPSERT = """
 INSERT INTO incidents (source_id, incident_id, is_maintenance, title, status, impact, started_at,
     updated_at, resolved_at, resolution_inferred, url, components, regions, scheduled_for,
-    scheduled_until, first_seen_at, last_seen_at, time_note)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    scheduled_until, first_seen_at, last_seen_at, time_note, updates_digest)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(source_id, incident_id) DO UPDATE SET
     is_maintenance = excluded.is_maintenance, title = excluded.title, status = excluded.status,
     impact = excluded.impact, started_at = excluded.started_at, updated_at = excluded.updated_at,
     resolved_at = excluded.resolved_at, resolution_inferred = excluded.resolution_inferred,
     url = excluded.url, components = excluded.components, regions = excluded.regions,
     scheduled_for = excluded.scheduled_for, scheduled_until = excluded.scheduled_until,
-    last_seen_at = excluded.last_seen_at, time_note = excluded.time_note
+    last_seen_at = excluded.last_seen_at, time_note = excluded.time_note,
+    updates_digest = excluded.updates_digest
 """
 
 # Updates are append-only; an edited body (same id) replaces the stored one, silently.
@@ -91,8 +113,11 @@ class IncidentMerge:
                 latest[item.id] = (item, is_maintenance)
         if latest:
             stored = self._load_incidents(list(latest))
-            known_updates = self._load_updates([i for i in latest if i in stored])
-            self._write_incidents(latest, stored, known_updates)
+            digests = {i: updates_digest(item.updates) for i, (item, _) in latest.items()}
+            # Only incidents whose updates may have changed have theirs read back and compared.
+            changed = [i for i, old in stored.items() if old.updates_digest != digests[i]]
+            known_updates = self._load_updates(changed)
+            self._write_incidents(latest, stored, digests, known_updates)
         if self.lists_only_current:
             self._infer_resolutions(set(latest))
 
@@ -102,7 +127,8 @@ class IncidentMerge:
             for r in self.c.execute(
                 f"""SELECT incident_id, is_maintenance, title, status, impact, started_at,
                            updated_at, resolved_at, resolution_inferred, url, components, regions,
-                           scheduled_for, scheduled_until, first_seen_at, last_seen_at, time_note
+                           scheduled_for, scheduled_until, first_seen_at, last_seen_at, time_note,
+                           updates_digest
                     FROM incidents WHERE source_id = ? AND incident_id IN ({marks(len(chunk))})""",
                 (self.source_id, *chunk),
             ):
@@ -129,6 +155,7 @@ class IncidentMerge:
         self,
         latest: dict[str, tuple[Incident, bool]],
         stored: dict[str, _IncRow],
+        digests: dict[str, bytes],
         known_updates: dict[str, dict[str, _StoredUpdate]],
     ) -> None:
         incident_rows: list[tuple[Any, ...]] = []
@@ -136,9 +163,15 @@ class IncidentMerge:
         update_rows: list[tuple[Any, ...]] = []
         for incident_id, (incident, is_maintenance) in latest.items():
             old = stored.get(incident_id)
-            # Update events first: with equal times the news reads "update", then "resolved".
-            self._collect_updates(incident, old, known_updates.get(incident_id, {}), update_rows)
-            row = self._merge_incident(incident, is_maintenance, old)
+            digest = digests[incident_id]
+            if old is None or old.updates_digest != digest:
+                # Update events first: with equal times the news reads "update", then "resolved".
+                known = known_updates.get(incident_id, {})
+                self._collect_updates(incident, old, known, update_rows)
+            # Whatever view wins the incident row, every update just ingested is stored as given.
+            row = self._merge_incident(incident, is_maintenance, old)._replace(
+                updates_digest=digest
+            )
             if old is not None and _same_but_sighting(row, old):
                 if row.last_seen_at != old.last_seen_at:
                     seen_again.append(incident_id)
@@ -181,6 +214,7 @@ class IncidentMerge:
             first_seen_at=self.now if old is None else old.first_seen_at,
             last_seen_at=self.now if old is None else max(old.last_seen_at, self.now),
             time_note=incident.time_note,
+            updates_digest=None,  # set by the caller, which has it
         )
 
     def _merge_incident(

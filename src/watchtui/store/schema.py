@@ -194,6 +194,12 @@ def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE updates ADD COLUMN impact TEXT")
 
 
+def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
+    # A digest of the updates each incident was last ingested with, so a re-polled history that
+    # did not change is not read back update by update.  NULL until the incident is next seen.
+    conn.execute("ALTER TABLE incidents ADD COLUMN updates_digest BLOB")
+
+
 # MIGRATIONS[n] upgrades a store at user_version n to n + 1.  Append only; a migration must keep
 # every row of history (ALTER/copy, never DROP data).
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -201,6 +207,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_1_to_2,
     _migrate_2_to_3,
     _migrate_3_to_4,
+    _migrate_4_to_5,
 ]
 
 
