@@ -105,6 +105,8 @@ def impact_for_status(status: ComponentStatus) -> Impact:
 
 
 def _aware_utc(value: datetime) -> datetime:
+    if value.tzinfo is UTC:  # what the store's reads and most parsers hand over
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("timestamps must be timezone-aware")
     return value.astimezone(UTC)

@@ -52,6 +52,14 @@ def _json_tuple(values: tuple[str, ...]) -> str:
     return json.dumps(list(values), ensure_ascii=False)
 
 
+@lru_cache(maxsize=1024)
+def json_tuple(text: str) -> object:
+    """``json_list`` read back as a tuple, memoised like it for the same reason.  Anything but a
+    list (a hand-edited file) comes back as it is, for the model to refuse."""
+    value = json.loads(text)
+    return tuple(value) if isinstance(value, list) else value
+
+
 def chunks(items: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -13,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from watchtui.domain.model import Component, Incident, IncidentUpdate, Maintenance
-from watchtui.store.codec import dt, ts
+from watchtui.store.codec import dt, dt_opt, json_tuple, ts
 from watchtui.store.core import StoreCore
 from watchtui.store.records import (
     ComponentTransition,
@@ -159,7 +158,7 @@ def _component_from_row(r: Sequence[Any]) -> StoredComponent:
         name=r[2],
         group=r[3],
         status=r[4],
-        regions=tuple(json.loads(r[5])),
+        regions=json_tuple(r[5]),
         only_show_if_degraded=bool(r[6]),
     )
     return StoredComponent(r[0], component, dt(r[7]), dt(r[8]), dt(r[9]))
@@ -267,20 +266,22 @@ def _update_from_row(u: Sequence[Any]) -> IncidentUpdate:
 
 
 def _incident_from_row(r: Sequence[Any], updates: list[tuple[Any, ...]]) -> StoredIncident:
-    # Validated in one call, nested updates included (pydantic parses the ISO text itself):
-    # cheaper than model_construct, and the model's guarantees hold even for a hand-edited file.
+    # Validated in one call, nested updates included: cheaper than model_construct, and the
+    # model's guarantees hold even for a hand-edited file.  Times go in parsed by
+    # ``datetime.fromisoformat``, whose UTC the model's check passes as it is (pydantic's own
+    # parse gives its own time zone, which the check must convert).
     fields: dict[str, Any] = {
         "id": r[1],
         "title": r[3],
         "status": r[4],
         "impact": r[5],
-        "started_at": r[6],
-        "updated_at": r[7],
-        "resolved_at": r[8],
+        "started_at": dt(r[6]),
+        "updated_at": dt(r[7]),
+        "resolved_at": dt_opt(r[8]),
         "url": r[10],
-        "components": json.loads(r[11]),
-        "regions": json.loads(r[12]),
-        "updates": [{"id": u[2], "at": u[3], "status": u[4], "text": u[5]} for u in updates],
+        "components": json_tuple(r[11]),
+        "regions": json_tuple(r[12]),
+        "updates": [{"id": u[2], "at": dt(u[3]), "status": u[4], "text": u[5]} for u in updates],
         "time_note": r[17],
     }
     incident: Incident
