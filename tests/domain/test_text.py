@@ -315,3 +315,49 @@ def test_html_path_never_shows_a_forbidden_character() -> None:
     out = html_to_text(as_refs, limit=len(as_refs))
     assert not _unsafe_chars(out, multiline=True)
     assert out.count("a") == len(forbidden)
+
+
+_values = st.one_of(_texts, _layouts, st.none(), st.integers())
+
+
+@given(
+    st.lists(_values, max_size=80),
+    st.lists(st.sampled_from(["Paris, France - (CDG)", "API", "a b", "é"]), max_size=80),
+    st.integers(min_value=0, max_value=80),
+)
+def test_clean_lines_equals_the_full_rewrite_of_each(
+    values: list[object], clean: list[object], at: int
+) -> None:
+    from unittest import mock
+
+    from watchtui.domain.text import clean_lines
+
+    # Mostly clean lines with the others mixed in, as pages have them: batches pass and fail.
+    mixed = clean[:at] + values + clean[at:]
+    for sample in (values, clean, mixed):
+        batched = clean_lines(sample, NAME_MAX)
+        text_module._clean_short_line.cache_clear()
+        with mock.patch.object(text_module, "_line_is_clean", lambda _t, _l: False):
+            assert batched == [clean_line(value, NAME_MAX) for value in sample]
+        text_module._clean_short_line.cache_clear()
+
+
+def test_clean_lines_respects_the_length_cap() -> None:
+    from watchtui.domain.text import clean_lines
+
+    lines = ["ok"] * 40 + ["x" * (NAME_MAX + 1)]
+    assert clean_lines(lines, NAME_MAX)[-1] == "x" * (NAME_MAX - 1) + "…"
+
+
+@pytest.mark.parametrize("case", [*_WHITESPACE_CASES, *_TRICKY, "a\nb", "x" * (NAME_MAX + 1)])
+@pytest.mark.parametrize("at", [0, 1, 31, 32, 39])
+def test_one_unclean_line_among_clean_ones_is_cleaned(case: str, at: int) -> None:
+    from unittest import mock
+
+    from watchtui.domain.text import clean_lines
+
+    lines = [f"Service {n}, City - (ABC)" for n in range(40)]
+    lines.insert(at, case)
+    batched = clean_lines(lines, NAME_MAX)
+    with mock.patch.object(text_module, "_line_is_clean", lambda _t, _l: False):
+        assert batched == [clean_line(line, NAME_MAX) for line in lines]

@@ -55,7 +55,7 @@ from watchtui.domain.model import (
     PageStatus,
     Snapshot,
 )
-from watchtui.domain.text import NAME_MAX, clean_line, html_to_text
+from watchtui.domain.text import NAME_MAX, clean_line, clean_lines, html_to_text
 from watchtui.sources._common import (
     Drops,
     Headers,
@@ -222,30 +222,43 @@ def _directory(
     # A single-incident payload has no page component list, but its incidents embed full
     # component objects, which are enough to resolve affected_components codes.  The page's own
     # rows come after them and win.
-    embedded = (
-        expect_dict(c, kind, "incident component")
+    embedded = [
+        row
         for r in incident_rows
         for c in expect_list(r.get("components"), kind, "incident components")
-    )
-    for row in embedded:
-        if not _is_group(row):
-            directory.names[_required_id(row, kind, "component")] = clean_line(
-                row.get("name"), NAME_MAX
-            )
-    for row in rows:
-        if row.get("group") is True:
-            name = clean_line(row.get("name"), NAME_MAX)
-            directory.groups[_required_id(row, kind, "component group")] = name
+        if not _is_group(row := expect_dict(c, kind, "incident component"))
+    ]
+    ordered = embedded + rows
+    ids = _required_ids(ordered, kind)
+    names = clean_lines([row.get("name") for row in ordered], NAME_MAX)
+    directory.names.update(zip(ids[: len(embedded)], names[: len(embedded)], strict=True))
+    for row, component_id, name in zip(
+        rows, ids[len(embedded) :], names[len(embedded) :], strict=True
+    ):
+        if _is_group(row):
+            directory.groups[component_id] = name
             for child in expect_list(row.get("components"), kind, "group components"):
                 # Looked up by clean component ids: an id that needed cleaning just loses its
                 # group, it cannot smuggle text in (the key is never shown).
                 if isinstance(child, str):
                     directory.group_of[child] = name
         else:
-            component_id = _required_id(row, kind, "component")
-            name = directory.names[component_id] = clean_line(row.get("name"), NAME_MAX)
+            directory.names[component_id] = name
             directory.components.append((row, component_id, name))
     return directory
+
+
+def _required_ids(rows: list[dict[str, Any]], kind: str) -> list[str]:
+    """Each row's ``_required_id``, cleaned in one pass when all are strings (as pages send)."""
+    raw = [row.get("id") for row in rows]
+    if all(type(value) is str for value in raw):
+        ids = clean_lines(raw, NAME_MAX)
+        if all(ids):
+            return ids
+    return [
+        _required_id(row, kind, "component group" if _is_group(row) else "component")
+        for row in rows
+    ]
 
 
 _COMPONENTS: TypeAdapter[tuple[Component, ...]] = TypeAdapter(tuple[Component, ...])
