@@ -221,8 +221,11 @@ def clean_line(value: object, limit: int = TITLE_MAX) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        # Feeds repeat the same short strings (ids, status words, group names) thousands of
-        # times; their cleaned form is cached.
+        # Feeds repeat the same short strings (status words, group and component names)
+        # thousands of times; their cleaned form is cached.  The cache is kept small: most of
+        # what passes through are ids seen once, and a big one held thousands of those after a
+        # poll round (2 MiB, and the allocator pages they pinned), while the repeated words,
+        # used every few calls, stay in a small one all the same.
         return _clean_short_line(value, limit) if len(value) <= 256 else _clean_line(value, limit)
     return _clean_line(str(value), limit)
 
@@ -265,7 +268,7 @@ def _all_clean(lines: Sequence[str], limit: int) -> bool:
     )
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def _clean_short_line(value: str, limit: int) -> str:
     return _clean_line(value, limit)
 
