@@ -4,6 +4,7 @@ inferred resolutions and restarts."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,9 @@ import pytest
 from tests.support.feedserver import Fault, FeedServer
 from tests.support.statuspage_payloads import T0, Clock, history, incident, summary
 from watchtui.config import SourceSpec, derive_endpoints
-from watchtui.engine.poller import Poller
-from watchtui.store import Store
+from watchtui.engine.poller import EndpointsFailed, Poller
+from watchtui.engine.protocol import RoundFailed
+from watchtui.store import Store, StoreError
 
 
 def spec(server: FeedServer, source_id: str = "test", interval: int = 60) -> SourceSpec:
@@ -334,3 +336,41 @@ def test_a_cancelled_round_records_what_finished_and_gives_every_lease_back(
     for path in ("/slow/api/v2/summary.json", "/slow/api/v2/incidents.json"):
         attempted = states[server.url(path)].last_attempt_at
         assert attempted is not None and attempted < clock()  # the round's fetch never ended
+
+
+def test_a_round_that_fails_in_part_still_tells_what_the_rest_found(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    """One source's ingest is refused (another process holds the write lock past the busy
+    timeout); the other source's news, already stored, comes with the round's failure instead
+    of being lost with it."""
+    path = tmp_path / "db.sqlite"
+    store, clock = Store.open(path, busy_timeout=0.2), Clock()
+    other = Store.open(path)
+    poller = _two_pages_polled_once(server, store, clock, total_timeout=5.0)
+    server.set("/fast/api/v2/summary.json", summary(incident("fast-a"), incident("fast-b")))
+    slow_body = summary(incident("slow-a"), incident("slow-b"))
+    server.fault("/slow/api/v2/summary.json", Fault.trickle(slow_body, len(slow_body) / 1.0))
+
+    async def lock_during_the_slow_ingest() -> Any:
+        polling = asyncio.ensure_future(poll_once(poller))
+        while other.incident("fast", "fast-b") is None:
+            await asyncio.sleep(0.01)
+        locker = sqlite3.connect(path, isolation_level=None, timeout=5)
+        locker.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(RoundFailed) as failed:
+                await polling
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        return failed.value
+
+    failed = run(lock_during_the_slow_ingest())
+    assert isinstance(failed, EndpointsFailed)
+    assert isinstance(failed.cause, StoreError) and str(failed) == str(failed.cause)
+    assert [(e.kind, e.incident_id) for e in failed.events] == [("incident_opened", "fast-b")]
+    fast_summary = server.url("/fast/api/v2/summary.json")
+    assert [o.outcome for o in failed.outcomes if o.url == fast_summary] == ["ok"]
+    assert store.incident("slow", "slow-b") is None
+    other.close()

@@ -224,6 +224,8 @@ def test_collect_survives_disk_full(tmp_path: Path, record: Record) -> None:
             **{k: v for k, v in row.items() if k != "told"},
         )
     assert row.get("told"), f"collect never reported the full disk: {err.text()[-2000:]}"
+    # Said as the store's own error, not as an unexpected one wrapped by the failed round.
+    assert "unexpected" not in row["told"], row["told"]
     assert row["still_running_after_the_error"], err.text()[-2000:]
     assert row["incidents_stored_while_full"] == 0
     assert row["stored_after_space_freed"]

@@ -17,6 +17,7 @@ from textual.worker import WorkerState
 from tests.support import board_story as story
 from tests.support.board import Board
 from tests.support.board_story import AWS, GCP, GCP_INCIDENT
+from tests.support.feedserver import Fault
 from tests.support.pilot import (
     make_app,
     poll_after,
@@ -155,6 +156,29 @@ async def test_worker_failures_are_shown_once_and_the_app_carries_on(board: Boar
             await settle(pilot)
             assert len(hook.seen) == 2
             assert isinstance(app.screen, MainScreen)
+
+
+async def test_a_round_that_fails_in_part_still_shows_what_the_rest_found(board: Board) -> None:
+    """AWS's payload comes slowly, and another process holds the store's write lock by the time
+    it does: its ingest fails.  GCP's new incident, stored before that, is still news."""
+    app = make_app(board)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        board.serve(GCP, story.gcp_with_new_incident())
+        aws_body = story.aws_current()
+        board.server.fault(board.path_of(AWS), Fault.trickle(aws_body, len(aws_body) / 1.0))
+        app.poll_now(force=True)
+        for _ in range(500):
+            if board.store.incident(GCP, "gcp-2") is not None:
+                break
+            await pilot.pause(0.01)
+        with board.write_locked():
+            await workers_done(app)
+        await settle(pilot)
+        assert any(m.startswith("poll sources failed: the history store") for m in messages(app))
+        note = next(n for n in said(app) if n.title == "New incident · Demo GCP")
+        assert note.message == story.GCP_NEW_TITLE
+        assert story.GCP_NEW_TITLE in screen_text(app)
 
 
 async def test_overview_failure_keeps_the_last_good_state(board: Board) -> None:

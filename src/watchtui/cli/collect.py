@@ -26,7 +26,8 @@ from watchtui.config import SourceSpec, resolve_sources
 from watchtui.domain.clock import Clock
 from watchtui.domain.document import iso
 from watchtui.domain.events import ChangeEvent
-from watchtui.engine.poller import EndpointOutcome, Poller
+from watchtui.engine.poller import EndpointOutcome, EndpointsFailed, Poller
+from watchtui.engine.protocol import RoundFailed
 
 if TYPE_CHECKING:
     from watchtui.engine.engine import Engine
@@ -52,7 +53,11 @@ class RoundPoller(Poller):
     async def poll_detailed(
         self, *, force: bool = False, source_id: str | None = None
     ) -> list[EndpointOutcome]:
-        outcomes = await super().poll_detailed(force=force, source_id=source_id)
+        try:
+            outcomes = await super().poll_detailed(force=force, source_id=source_id)
+        except EndpointsFailed as failed:
+            self.outcomes.extend(failed.outcomes)
+            raise
         self.outcomes.extend(outcomes)
         return outcomes
 
@@ -139,6 +144,10 @@ async def _collect(engine: Engine, poller: RoundPoller, journal: Journal) -> int
                 events = await _until_stopped(engine.poll(), stop)
             except Exception as exc:  # any bad round: say so, and carry on
                 failures += 1
+                if isinstance(exc, RoundFailed):
+                    # What the round's other sources did and found is logged all the same.
+                    rounds += _report(journal, rounds + 1, now, poller.take(), exc.events)
+                    exc = exc.cause
                 poller.take()
                 journal.error(f"error message={value(_describe(exc))}")
             else:

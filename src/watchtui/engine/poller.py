@@ -40,6 +40,7 @@ from watchtui.domain.errors import FeedError
 from watchtui.domain.events import ChangeEvent
 from watchtui.domain.model import Snapshot
 from watchtui.domain.vetting import vet
+from watchtui.engine.protocol import RoundFailed
 from watchtui.engine.round_records import RoundRecords, Unrecorded
 from watchtui.engine.staleness import StalenessWatch
 from watchtui.net.fetch import (
@@ -81,6 +82,14 @@ class EndpointOutcome:
     outcome: str  # ok | not_modified | error | drifted | skipped
     error: str | None = None
     events: tuple[ChangeEvent, ...] = ()
+
+
+class EndpointsFailed(RoundFailed):
+    """The poller's ``RoundFailed``: with the outcomes of the endpoints that did finish."""
+
+    def __init__(self, cause: Exception, outcomes: list[EndpointOutcome]) -> None:
+        super().__init__(cause, [event for outcome in outcomes for event in outcome.events])
+        self.outcomes = outcomes
 
 
 class Poller:
@@ -170,8 +179,12 @@ class Poller:
         self._registered = True
 
     async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
-        """One round: every due endpoint (every endpoint with ``force``), concurrently."""
-        outcomes = await self.poll_detailed(force=force, source_id=source_id)
+        """One round: every due endpoint (every endpoint with ``force``), concurrently.  A round
+        that fails raises what failed (``RoundFailed.cause``)."""
+        try:
+            outcomes = await self.poll_detailed(force=force, source_id=source_id)
+        except RoundFailed as failed:
+            raise failed.cause from None
         events = [event for outcome in outcomes for event in outcome.events]
         events += await self._in(self._books, self._staleness_events)
         return events
@@ -180,7 +193,8 @@ class Poller:
         self, *, force: bool = False, source_id: str | None = None
     ) -> list[EndpointOutcome]:
         """One round's outcomes, in source and endpoint order.  Endpoints not due are skipped
-        without a write: an idle round leaves the store as it was."""
+        without a write: an idle round leaves the store as it was.  ``RoundFailed`` when one
+        failed beyond its own outcome (``EndpointsFailed``, holding the others')."""
         await self._register()
         now = self.clock()
         wanted = [
@@ -210,16 +224,23 @@ class Poller:
             with contextlib.suppress(Exception):
                 await records.flush()  # what finished before the round was cancelled
             raise
+        failures = [r for r in results if isinstance(r, BaseException)]
         # What did finish is recorded even when something else in the round failed.
-        await records.flush()
-        failed = next((r for r in results if isinstance(r, BaseException)), None)
-        if failed is not None:
-            raise failed
-        return [
+        try:
+            await records.flush()
+        except Exception as exc:
+            failures.append(exc)  # the records it could not write say so in their outcomes
+        outcomes = [
             _outcome(r) if isinstance(r, Unrecorded) else r
             for r in results
             if not isinstance(r, BaseException)
         ]
+        errors = [failure for failure in failures if isinstance(failure, Exception)]
+        if len(errors) < len(failures):
+            raise next(f for f in failures if not isinstance(f, Exception))  # a cancellation
+        if errors:
+            raise EndpointsFailed(errors[0], outcomes) from errors[0]
+        return outcomes
 
     async def _write_records(
         self, records: list[FetchRecord]
@@ -290,7 +311,10 @@ class Poller:
             await records.flush_if_due()
             return result
         except BaseException:
-            await self._in(self._books, self.store.release, endpoint.url, self.owner)
+            # What failed is what the round reports; a lease that cannot be given back now (the
+            # store refusing writes, say) lapses on its own.
+            with contextlib.suppress(Exception):
+                await self._in(self._books, self.store.release, endpoint.url, self.owner)
             raise
 
     async def _fetch_and_ingest(

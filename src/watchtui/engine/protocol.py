@@ -20,9 +20,21 @@ if TYPE_CHECKING:
     # Only named in annotations: importing the store package would open its whole machinery.
     from watchtui.store import ProbePeriod, ProbeResult
 
-__all__ = ["ProbeHistory", "WatchEngine", "WatchKind"]
+__all__ = ["ProbeHistory", "RoundFailed", "WatchEngine", "WatchKind"]
 
 WatchKind = Literal["provider", "component", "region"]
+
+
+class RoundFailed(Exception):
+    """``poll`` when something in the round failed beyond one source's own outcome (the store
+    refused a write, a bug) after the round's other fetches were done and recorded: ``events``
+    is what those found, so their news is not lost with the round; ``cause`` is what failed,
+    and what the round's failure says."""
+
+    def __init__(self, cause: Exception, events: list[ChangeEvent]) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.events = events
 
 
 @dataclass(frozen=True)
@@ -89,7 +101,8 @@ class WatchEngine(Protocol):
 
     # --- actions ------------------------------------------------------------------------------
     async def poll(self, *, force: bool = False, source_id: str | None = None) -> list[ChangeEvent]:
-        """One polling round over the sources that are due (all of them with ``force``)."""
+        """One polling round over the sources that are due (all of them with ``force``);
+        ``RoundFailed`` when part of it failed."""
         ...
 
     def set_source_enabled(self, source_id: str, enabled: bool) -> None: ...

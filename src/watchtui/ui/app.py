@@ -34,7 +34,7 @@ from watchtui.domain.clock import utcnow
 from watchtui.domain.events import ChangeEvent
 from watchtui.domain.model import Impact, impact_rank
 from watchtui.engine.overview import IncidentView, Overview
-from watchtui.engine.protocol import WatchEngine
+from watchtui.engine.protocol import RoundFailed, WatchEngine
 from watchtui.ui import format as fmt
 from watchtui.ui import terminal
 from watchtui.ui.commands import WatchCommands
@@ -248,9 +248,17 @@ class WatchApp(App[None]):
 
     @work(exclusive=True, group="poll", exit_on_error=False)
     async def poll_sources(self, force: bool = False, source: RefreshSource | None = None) -> None:
-        events = await self.engine.poll(
-            force=force or source is not None, source_id=source.source_id if source else None
-        )
+        try:
+            events = await self.engine.poll(
+                force=force or source is not None, source_id=source.source_id if source else None
+            )
+        except RoundFailed as failed:
+            # What the round's other sources found still reaches the board and the bell; the
+            # failure itself is reported like any other (``on_worker_state_changed``).
+            if failed.events:
+                self.post_message(EventsArrived(failed.events))
+            self.load_overview()
+            raise failed.cause from None
         if events:
             self.post_message(EventsArrived(events))
         if source is not None:
