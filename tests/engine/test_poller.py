@@ -350,12 +350,16 @@ def test_a_round_that_fails_in_part_still_tells_what_the_rest_found(
     poller = _two_pages_polled_once(server, store, clock, total_timeout=5.0)
     server.set("/fast/api/v2/summary.json", summary(incident("fast-a"), incident("fast-b")))
     slow_body = summary(incident("slow-a"), incident("slow-b"))
-    server.fault("/slow/api/v2/summary.json", Fault.trickle(slow_body, len(slow_body) / 1.0))
+    # Two seconds to come: the lock is taken well before it is there to be ingested.
+    server.fault("/slow/api/v2/summary.json", Fault.trickle(slow_body, len(slow_body) / 2.0))
 
     async def lock_during_the_slow_ingest() -> Any:
         polling = asyncio.ensure_future(poll_once(poller))
-        while other.incident("fast", "fast-b") is None:
+        for _ in range(150):
+            if other.incident("fast", "fast-b") is not None:
+                break
             await asyncio.sleep(0.01)
+        assert other.incident("fast", "fast-b") is not None, "the fast source was not stored"
         locker = sqlite3.connect(path, isolation_level=None, timeout=5)
         locker.execute("BEGIN IMMEDIATE")
         try:

@@ -98,11 +98,15 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
 async def _fetch_round(store: Store, specs: list[SourceSpec], config: Config) -> None:
     """Fetch the selected sources and run the probes once; outcomes land in the store."""
     from watchtui.engine.poller import Poller
+    from watchtui.engine.protocol import RoundFailed
     from watchtui.probes import ProbeRunner, link_provider
 
     poller = Poller(store, specs)
     try:
-        await poller.poll_detailed(force=True)
+        try:
+            await poller.poll_detailed(force=True)
+        except RoundFailed as failed:
+            failed.raise_cause()  # the store's own error, said as such (``cli.entry``)
         if config.probes:
             probes = [link_provider(p) for p in config.probes]
             await ProbeRunner().run_due(store, probes, poller.client)

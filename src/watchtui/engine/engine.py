@@ -24,7 +24,7 @@ from watchtui.domain.clock import utcnow
 from watchtui.domain.events import ChangeEvent
 from watchtui.engine.overview import IncidentView, Overview, SourceView, open_first
 from watchtui.engine.overview_builder import OverviewBuilder
-from watchtui.engine.protocol import ProbeHistory, WatchKind
+from watchtui.engine.protocol import ProbeHistory, RoundFailed, WatchKind
 from watchtui.engine.rounds import NO_INGEST, Quiet, Round, refresh
 from watchtui.engine.staleness import StalenessWatch
 from watchtui.signals.disagreements import disagreement_events
@@ -219,13 +219,22 @@ class Engine:
             # A viewer of another user's store: every write would fail.  The collector fetches;
             # this process picks its commits up through ``external_change``.
             return []
+        from watchtui.engine.poller import EndpointsFailed
+
         self._polls += 1
+        failed: EndpointsFailed | None = None
+        outcomes: list[EndpointOutcome] = []
         try:
             if source_id is None:  # a one-source refresh is quick, and only that
                 await asyncio.to_thread(self.prune_if_due)
             before = self._round
             started = await asyncio.to_thread(self.store.data_version)
-            outcomes = await self.poller.poll_detailed(force=force, source_id=source_id)
+            try:
+                outcomes = await self.poller.poll_detailed(force=force, source_id=source_id)
+            except EndpointsFailed as partly:
+                # The rest of the round (probes, staleness, signals) still runs; the failure
+                # then comes with everything the round found.
+                failed, outcomes = partly, partly.outcomes
             probe_events: list[ChangeEvent] = []
             if source_id is None and self.probe_specs:
                 probe_events = await self.probe_runner.run_due(
@@ -233,10 +242,17 @@ class Engine:
                 )
             quiet = _quiet(started, -1 if before is None else before.serial, outcomes)
             stale, signals = await asyncio.to_thread(self._round_events, quiet, source_id)
+        except Exception:
+            if failed is None:
+                raise
+            raise RoundFailed(failed.cause, failed.events) from failed.cause
         finally:
             self._polls -= 1
         fetched = [event for outcome in outcomes for event in outcome.events]
-        return fetched + stale + probe_events + signals
+        events = fetched + stale + probe_events + signals
+        if failed is not None:
+            raise RoundFailed(failed.cause, events) from failed.cause
+        return events
 
     def prune_if_due(self) -> PruneCounts | None:
         """Delete what is older than ``store.retention_days`` when a day has passed since the last

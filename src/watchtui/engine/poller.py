@@ -184,7 +184,7 @@ class Poller:
         try:
             outcomes = await self.poll_detailed(force=force, source_id=source_id)
         except RoundFailed as failed:
-            raise failed.cause from None
+            failed.raise_cause()
         events = [event for outcome in outcomes for event in outcome.events]
         events += await self._in(self._books, self._staleness_events)
         return events
@@ -224,12 +224,10 @@ class Poller:
             with contextlib.suppress(Exception):
                 await records.flush()  # what finished before the round was cancelled
             raise
-        failures = [r for r in results if isinstance(r, BaseException)]
-        # What did finish is recorded even when something else in the round failed.
-        try:
-            await records.flush()
-        except Exception as exc:
-            failures.append(exc)  # the records it could not write say so in their outcomes
+        # What did finish is recorded even when something else in the round failed; records
+        # the store refused say so in their outcomes, and the refusal fails the round.
+        await records.flush()
+        failures = [r for r in results if isinstance(r, BaseException)] + records.failures
         outcomes = [
             _outcome(r) if isinstance(r, Unrecorded) else r
             for r in results

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, NoReturn, Protocol
 
 from watchtui.domain.events import ChangeEvent
 from watchtui.engine.overview import IncidentView, Overview, SourceView
@@ -35,6 +35,10 @@ class RoundFailed(Exception):
         super().__init__(str(cause))
         self.cause = cause
         self.events = events
+
+    def raise_cause(self) -> NoReturn:
+        """Raise what failed, as it was raised (its own cause kept, for the traceback)."""
+        raise self.cause from self.cause.__cause__
 
 
 @dataclass(frozen=True)

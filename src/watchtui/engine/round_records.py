@@ -43,6 +43,9 @@ class RoundRecords:
         self._flush_at = asyncio.get_running_loop().time() + flush_after
         # One write at a time, so records reach the store in the order their fetches ended.
         self._lock = asyncio.Lock()
+        # Writes the store refused as a whole: kept for the round to report, not raised into
+        # whichever fetch happened to end next (its own outcome is fine, and must not be lost).
+        self.failures: list[Exception] = []
 
     async def add(self, item: Unrecorded) -> Unrecorded:
         self._waiting.append(item)
@@ -56,16 +59,21 @@ class RoundRecords:
 
     async def flush(self) -> None:
         """Write every waiting record, in one transaction.  A record the store refused is marked
-        (``failure``); the transaction failing marks them all and raises."""
+        (``failure``); the transaction failing marks them all and is kept in ``failures``."""
         async with self._lock:
             batch, self._waiting = self._waiting, []
             if not batch:
                 return
             try:
                 results = await self._write([item.record for item in batch])
-            except BaseException as exc:
+            except Exception as exc:
                 for item in batch:
-                    item.failure = exc if isinstance(exc, Exception) else RuntimeError("cancelled")
+                    item.failure = exc
+                self.failures.append(exc)
+                return
+            except BaseException:
+                for item in batch:
+                    item.failure = RuntimeError("cancelled")
                 raise
             for item, result in zip(batch, results, strict=True):
                 if isinstance(result, StepFailed):

@@ -43,16 +43,14 @@ class _IncRow(NamedTuple):
 
 
 def updates_digest(updates: Sequence[IncidentUpdate]) -> bytes:
-    """A digest of what the store keeps of each update: id, status, text and instant.  Cleaned
-    text holds no control characters, so the unit separator keeps the fields apart; the times go
-    in as floats (exact to the microsecond at today's epochs), which costs less than formatting
-    them."""
+    """A digest of what the store keeps of each update: id, status, text and instant.  The times
+    go in as floats (exact to the microsecond at today's epochs), which costs less than
+    formatting them."""
+    fields = [field for u in updates for field in (u.id, u.status, u.text)]
     digest = blake2b(digest_size=16)
-    digest.update(
-        "\x1f".join([field for u in updates for field in (u.id, u.status, u.text)]).encode(
-            "utf-8", "surrogatepass"
-        )
-    )
+    digest.update("\x1f".join(fields).encode("utf-8", "surrogatepass"))
+    # The model does not forbid the separator in a field; the lengths keep them apart anyway.
+    digest.update(array("q", map(len, fields)).tobytes())
     digest.update(array("d", [u.at.timestamp() for u in updates]).tobytes())
     return digest.digest()
 
@@ -317,9 +315,11 @@ class IncidentMerge:
                     incident.impact,
                 )
             )
+            # What the store now holds for this id: a payload listing one id twice (it happens)
+            # ends with the newest version stored, whichever path ingested it.
+            known[update.id] = (update.at, update.status, update.text)
             if stored is not None:
                 continue  # edited: replaced silently
-            known[update.id] = (update.at, update.status, update.text)
             if old is not None:
                 self.events.append(
                     ChangeEvent(

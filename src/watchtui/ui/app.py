@@ -258,7 +258,7 @@ class WatchApp(App[None]):
             if failed.events:
                 self.post_message(EventsArrived(failed.events))
             self.load_overview()
-            raise failed.cause from None
+            failed.raise_cause()
         if events:
             self.post_message(EventsArrived(events))
         if source is not None:
