@@ -141,3 +141,13 @@ def test_an_update_listed_twice_keeps_its_newest_version(tmp_path: Path) -> None
             assert stored is not None
             texts.append({u.id: u.text for u in stored.incident.updates}["u2"])
     assert texts == ["second, corrected"] * 3
+
+
+def test_a_new_update_listed_twice_is_news_once_in_its_newest_version(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "history.db") as store:
+        store.ingest("gh", _snapshot(*BASE), T0, lists_only_current=False)
+        twice = (_update("u3", T0 + 3 * MIN, text="third, corrected"), _update("u3", T0 + 2 * MIN))
+        events = store.ingest("gh", _snapshot(*twice, *BASE), T0 + MIN, lists_only_current=False)
+    assert [(e.kind, e.detail, e.at) for e in events] == [
+        ("update_added", "third, corrected", T0 + 3 * MIN)
+    ]

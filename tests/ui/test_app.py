@@ -169,12 +169,19 @@ async def test_a_round_that_fails_in_part_still_shows_what_the_rest_found(board:
         aws_body = story.aws_current()
         # Two seconds to come: the lock is taken well before it is there to be ingested.
         board.server.fault(board.path_of(AWS), Fault.trickle(aws_body, len(aws_body) / 2.0))
+        gcp_url = board.endpoint(GCP).url
+
+        def gcp_done() -> bool:  # ingested and recorded, its lease given back
+            state = board.store.endpoint_state(gcp_url)
+            return state is not None and state.last_outcome == "ok" and not state.lease_owner
+
         app.poll_now(force=True)
         for _ in range(150):
-            if board.store.incident(GCP, "gcp-2") is not None:
+            if gcp_done() and board.store.incident(GCP, "gcp-2") is not None:
                 break
             await pilot.pause(0.01)
         assert board.store.incident(GCP, "gcp-2") is not None, "GCP's news was not stored"
+        assert gcp_done(), "GCP's fetch was not recorded within 1.5 s"
         locker = sqlite3.connect(board.path, isolation_level=None, timeout=5)
         try:
             locker.execute("BEGIN IMMEDIATE")  # another process, past the store's busy timeout

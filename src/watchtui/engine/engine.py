@@ -240,11 +240,14 @@ class Engine:
                 probe_events = await self.probe_runner.run_due(
                     self.store, self.probe_specs, self.poller.client, self.clock()
                 )
-            quiet = _quiet(started, -1 if before is None else before.serial, outcomes)
+            # A partly failed round may have stored what its outcomes do not show: read afresh.
+            serial = -1 if before is None else before.serial
+            quiet = None if failed is not None else _quiet(started, serial, outcomes)
             stale, signals = await asyncio.to_thread(self._round_events, quiet, source_id)
-        except Exception:
+        except Exception as also:
             if failed is None:
                 raise
+            failed.cause.add_note(f"and then the rest of the round failed: {also!r}")
             raise RoundFailed(failed.cause, failed.events) from failed.cause
         finally:
             self._polls -= 1

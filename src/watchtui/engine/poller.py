@@ -28,7 +28,7 @@ import socket
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ParamSpec, TypeVar
 
@@ -82,6 +82,9 @@ class EndpointOutcome:
     outcome: str  # ok | not_modified | error | drifted | skipped
     error: str | None = None
     events: tuple[ChangeEvent, ...] = ()
+    # What the store refused after the payload was ingested: the round fails with it, and the
+    # events, already stored, are kept.
+    failure: Exception | None = field(default=None, compare=False)
 
 
 class EndpointsFailed(RoundFailed):
@@ -227,12 +230,13 @@ class Poller:
         # What did finish is recorded even when something else in the round failed; records
         # the store refused say so in their outcomes, and the refusal fails the round.
         await records.flush()
-        failures = [r for r in results if isinstance(r, BaseException)] + records.failures
         outcomes = [
             _outcome(r) if isinstance(r, Unrecorded) else r
             for r in results
             if not isinstance(r, BaseException)
         ]
+        failures = [r for r in results if isinstance(r, BaseException)] + records.failures
+        failures += [o.failure for o in outcomes if o.failure is not None]
         errors = [failure for failure in failures if isinstance(failure, Exception)]
         if len(errors) < len(failures):
             raise next(f for f in failures if not isinstance(f, Exception))  # a cancellation
@@ -350,27 +354,21 @@ class Poller:
         except FeedError as exc:
             events = self._record_drift(spec, endpoint, at, result, exc)
             return EndpointOutcome(spec.id, endpoint.url, "drifted", exc.reason, tuple(events))
-        events = self._record_ok(spec, endpoint, at, result, snapshot)
+        events = self.store.ingest(
+            spec.id, snapshot, at, lists_only_current=endpoint.lists_only_current
+        )
+        # The record follows the ingest in a transaction of its own: a crash in between costs a
+        # refetch, never a payload marked as read that was not stored.
+        try:
+            events += self.store.write_step(self._ok_record(spec, endpoint, at, result, snapshot))
+        except Exception as exc:
+            # Stored, but not marked as read: the news is kept, and the round says what failed.
+            reason = f"ingested, but not recorded: {exc}"
+            return EndpointOutcome(spec.id, endpoint.url, "error", reason, tuple(events), exc)
         return EndpointOutcome(spec.id, endpoint.url, "ok", events=tuple(events))
 
     def _next_due(self, endpoint: Endpoint, now: datetime) -> datetime:
         return now + timedelta(seconds=next_interval(endpoint.interval, jitter=self.rng))
-
-    def _record_ok(
-        self,
-        spec: SourceSpec,
-        endpoint: Endpoint,
-        at: datetime,
-        result: FetchResult,
-        snapshot: Snapshot,
-    ) -> list[ChangeEvent]:
-        # The record follows the ingest in a transaction of its own: a crash in between costs a
-        # refetch, never a payload marked as read that was not stored.
-        events = self.store.ingest(
-            spec.id, snapshot, at, lists_only_current=endpoint.lists_only_current
-        )
-        record = self._ok_record(spec, endpoint, at, result, snapshot)
-        return events + self.store.write_step(record)
 
     def _ok_record(
         self,

@@ -37,8 +37,14 @@ class RoundFailed(Exception):
         self.events = events
 
     def raise_cause(self) -> NoReturn:
-        """Raise what failed, as it was raised (its own cause kept, for the traceback)."""
-        raise self.cause from self.cause.__cause__
+        """Raise what failed, as it was raised: raised while this is handled, it would take
+        this as its context; its own context and cause are kept for the traceback."""
+        cause = self.cause
+        context, suppress = cause.__context__, cause.__suppress_context__
+        try:
+            raise cause
+        finally:
+            cause.__context__, cause.__suppress_context__ = context, suppress
 
 
 @dataclass(frozen=True)

@@ -298,8 +298,15 @@ class IncidentMerge:
     ) -> None:
         """The rows of updates that are new or were edited (same id, new time, status or text),
         and an event for each new one."""
+        # A payload may list one id twice: the first-listed (newest) version is the update.
+        unique: list[IncidentUpdate] = []
+        listed: set[str] = set()
+        for update in incident.updates:
+            if update.id not in listed:
+                listed.add(update.id)
+                unique.append(update)
         # Oldest first, so rowid order matches publication order for equal timestamps.
-        for update in reversed(incident.updates):
+        for update in reversed(unique):
             stored = known.get(update.id)
             if stored == (update.at, update.status, update.text):
                 continue
@@ -315,11 +322,9 @@ class IncidentMerge:
                     incident.impact,
                 )
             )
-            # What the store now holds for this id: a payload listing one id twice (it happens)
-            # ends with the newest version stored, whichever path ingested it.
-            known[update.id] = (update.at, update.status, update.text)
             if stored is not None:
                 continue  # edited: replaced silently
+            known[update.id] = (update.at, update.status, update.text)
             if old is not None:
                 self.events.append(
                     ChangeEvent(
