@@ -206,6 +206,7 @@ def _body_is_clean(text: str, limit: int) -> bool:
 
 
 def _line_is_clean(text: str, limit: int) -> bool:
+    # ``_all_clean`` states these rules again for a batch: a rule added here goes there too.
     return not (
         len(text) > limit
         or text[:1] == " "

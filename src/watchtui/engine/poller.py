@@ -227,8 +227,9 @@ class Poller:
             with contextlib.suppress(Exception):
                 await records.flush()  # what finished before the round was cancelled
             raise
-        # What did finish is recorded even when something else in the round failed; records
-        # the store refused say so in their outcomes, and the refusal fails the round.
+        # What did finish is recorded even when something else in the round failed.  A record
+        # the store refused says so in its outcome; a write refused as a whole (the file
+        # locked, the disk full) also fails the round, as an ingest's refused record does.
         await records.flush()
         outcomes = [
             _outcome(r) if isinstance(r, Unrecorded) else r

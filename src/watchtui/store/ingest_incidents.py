@@ -113,9 +113,9 @@ class IncidentMerge:
             stored = self._load_incidents(list(latest))
             digests = {i: updates_digest(item.updates) for i, (item, _) in latest.items()}
             # Only incidents whose updates may have changed have theirs read back and compared.
-            changed = [i for i, old in stored.items() if old.updates_digest != digests[i]]
-            known_updates = self._load_updates(changed)
-            self._write_incidents(latest, stored, digests, known_updates)
+            same = {i for i, old in stored.items() if old.updates_digest == digests[i]}
+            known_updates = self._load_updates([i for i in stored if i not in same])
+            self._write_incidents(latest, stored, digests, same, known_updates)
         if self.lists_only_current:
             self._infer_resolutions(set(latest))
 
@@ -154,6 +154,7 @@ class IncidentMerge:
         latest: dict[str, tuple[Incident, bool]],
         stored: dict[str, _IncRow],
         digests: dict[str, bytes],
+        same_updates: set[str],
         known_updates: dict[str, dict[str, _StoredUpdate]],
     ) -> None:
         incident_rows: list[tuple[Any, ...]] = []
@@ -161,14 +162,13 @@ class IncidentMerge:
         update_rows: list[tuple[Any, ...]] = []
         for incident_id, (incident, is_maintenance) in latest.items():
             old = stored.get(incident_id)
-            digest = digests[incident_id]
-            if old is None or old.updates_digest != digest:
+            if incident_id not in same_updates:
                 # Update events first: with equal times the news reads "update", then "resolved".
                 known = known_updates.get(incident_id, {})
                 self._collect_updates(incident, old, known, update_rows)
             # Whatever view wins the incident row, every update just ingested is stored as given.
             row = self._merge_incident(incident, is_maintenance, old)._replace(
-                updates_digest=digest
+                updates_digest=digests[incident_id]
             )
             if old is not None and _same_but_sighting(row, old):
                 if row.last_seen_at != old.last_seen_at:

@@ -254,11 +254,12 @@ class WatchApp(App[None]):
             )
         except RoundFailed as failed:
             # What the round's other sources found still reaches the board and the bell; the
-            # failure itself is reported like any other (``on_worker_state_changed``).
+            # failure itself is reported like any other (``on_worker_state_changed``), in the
+            # cause's words.
             if failed.events:
                 self.post_message(EventsArrived(failed.events))
             self.load_overview()
-            failed.raise_cause()
+            raise
         if events:
             self.post_message(EventsArrived(events))
         if source is not None:
